@@ -1,0 +1,79 @@
+import BigInt
+
+/// Every count `analyze count` reports for one (n, k).
+public struct CombinationCounts: Sendable {
+    public let n: Int
+    public let k: Int
+    /// C(n, k).
+    public let weightedSum: BigInt
+    /// n!/(n−k)!.
+    public let ordered: BigInt
+    public let labeledDAGs: BigInt
+    public let oneSinkDAGs: BigInt
+    public let oneSourceDAGs: BigInt
+    /// Nil past ``CountLimits/maxKConnected``.
+    public let weaklyConnectedDAGs: BigInt?
+    /// (L, count) for L = 1…min(k−1, maxDepth); empty past ``CountLimits/maxKDepth``.
+    public let depthAtMost: [(depth: Int, count: BigInt)]
+    /// C(n, k) · labeled DAGs.
+    public let structural: BigInt
+    /// structural / weighted sum (exact: it is the labeled DAG count).
+    public let expansion: BigInt
+    public let equivalentExperts: BigInt
+    /// Nil when n == k.
+    public let equivalentGranularity: Int?
+    /// (L, 2^(k²·L)) for L = 1…maxDepth.
+    public let modulePatterns: [(depth: Int, count: BigInt)]
+}
+
+/// Where each family stops being computed; `analyze count` documents these.
+public enum CountLimits {
+    /// Largest k for `analyze count` as a whole.
+    public static let maxK = 2048
+    /// Largest n.
+    public static let maxN = 10_000_000
+    /// Largest `--max-depth`.
+    public static let maxDepth = 16
+    /// Weakly connected counts need O(k²) products of large numbers.
+    public static let maxKConnected = 400
+    /// Depth-limited counts need O(k³ · L) products.
+    public static let maxKDepth = 80
+}
+
+/// Computes ``CombinationCounts`` for many k at once, sharing the DAG tables.
+public struct CombinationCounter: Sendable {
+    public let labeled: [BigInt]
+    let connected: [BigInt]
+
+    /// Prepares the tables for every k up to `maxK`.
+    public init(maxK: Int, progress: ((Int) -> Void)? = nil) {
+        labeled = labeledDAGCounts(upTo: maxK, progress: progress)
+        connected = weaklyConnectedDAGCounts(labeled: Array(labeled.prefix(min(maxK, CountLimits.maxKConnected) + 1)))
+    }
+
+    /// All counts for n experts with k selected; needs 1 ≤ k ≤ n and k within the prepared tables.
+    public func counts(n: Int, k: Int, maxDepth: Int) -> CombinationCounts {
+        precondition(k >= 1 && k <= n && k < labeled.count && maxDepth >= 1, "counts(n:k:maxDepth:) out of range")
+        let weightedSum = BigInt.binomial(n, k)
+        let dags = labeled[k]
+        let structural = weightedSum * dags
+        let depths = Array(stride(from: 1, through: min(k - 1, maxDepth), by: 1))
+        let depthCounts = k <= CountLimits.maxKDepth ? depthLimitedDAGCounts(k, depths: depths) : []
+        let oneSource = dagsWithExactSources(k, sources: 1, labeled: labeled)
+        return CombinationCounts(
+            n: n, k: k,
+            weightedSum: weightedSum,
+            ordered: BigInt(n).fallingFactorial(k),
+            labeledDAGs: dags,
+            oneSinkDAGs: oneSource,
+            oneSourceDAGs: oneSource,
+            weaklyConnectedDAGs: k < connected.count ? connected[k] : nil,
+            depthAtMost: Array(zip(depths.prefix(depthCounts.count), depthCounts)).map { ($0, $1) },
+            structural: structural,
+            expansion: structural.dividedExactly(by: weightedSum),
+            equivalentExperts: equivalentExperts(k: k, target: structural),
+            equivalentGranularity: equivalentGranularity(n: n, k: k, target: structural),
+            modulePatterns: (1...maxDepth).map { ($0, BigInt(1) << (k * k * $0)) }
+        )
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+
+/// A progress bar on stderr for long work. It stays silent for the first second and
+/// when stderr is not a terminal, so short runs and pipelines see nothing.
+public final class ProgressBar: @unchecked Sendable {
+    let label: String
+    let total: Int
+    let start = Date()
+    var lastDraw = Date.distantPast
+    var drawn = false
+    let enabled: Bool
+    let lock = NSLock()
+
+    public init(_ label: String, total: Int, enabled: Bool = isatty(2) != 0) {
+        self.label = label
+        self.total = max(total, 1)
+        self.enabled = enabled
+    }
+
+    /// Reports `done` of `total` steps, with an optional note (a running loss, say).
+    public func update(_ done: Int, note: String = "") {
+        guard enabled else { return }
+        lock.lock(); defer { lock.unlock() }
+        let now = Date()
+        guard now.timeIntervalSince(start) > 1, now.timeIntervalSince(lastDraw) > 0.1 || done >= total else { return }
+        lastDraw = now
+        drawn = true
+        let fraction = min(1, Double(done) / Double(total))
+        let width = 30, filled = Int(fraction * Double(width))
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        let elapsed = now.timeIntervalSince(start)
+        let eta = fraction > 0 ? elapsed / fraction - elapsed : 0
+        let line = "\r\(label) [\(bar)] \(done)/\(total) \(String(format: "%.0f%%", fraction * 100)) "
+            + "\(String(format: "%.1fs", elapsed)) eta \(String(format: "%.1fs", eta)) \(note)"
+        FileHandle.standardError.write(Data((line + "\u{1B}[K").utf8))
+    }
+
+    /// Clears the bar's line, if one was drawn.
+    public func finish() {
+        guard enabled else { return }
+        lock.lock(); defer { lock.unlock() }
+        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}

@@ -1,0 +1,86 @@
+import ArgumentParser
+import BigInt
+import Combinatorics
+import Report
+
+/// `analyze count`: the expert-combination space under weighted-sum and DAG aggregation.
+struct CountCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "count",
+        abstract: "Exact counts of expert combinations: weighted sum against DAG aggregation.",
+        discussion: """
+        Limits: 1 ≤ k ≤ n, k ≤ \(CountLimits.maxK), n ≤ \(CountLimits.maxN), --max-depth ≤ \(CountLimits.maxDepth). \
+        Weakly connected DAGs are counted for k ≤ \(CountLimits.maxKConnected) and depth-limited DAGs for \
+        k ≤ \(CountLimits.maxKDepth); past those a note stands in their place.
+        """
+    )
+
+    @Option(help: "Routed experts in the layer.")
+    var n: Int
+
+    @Option(help: "Experts selected per token.")
+    var k: Int?
+
+    @Option(name: .customLong("k-range"), help: "One row per k in A...B (for example 1...16).")
+    var kRange: String?
+
+    @Option(name: .customLong("max-depth"), help: "Largest depth L for depth-limited DAGs and module patterns.")
+    var maxDepth = 4
+
+    @Option(help: "text, json, csv or markdown.")
+    var format: OutputFormat = .text
+
+    @Option(help: "Write an SVG plot of log10 counts against k to this file.")
+    var plot: String?
+
+    @Flag(help: "Print every digit in text output (long values are abbreviated otherwise).")
+    var full = false
+
+    /// The k values to report.
+    func ks() throws -> [Int] {
+        switch (k, kRange) {
+        case (let k?, nil): return [k]
+        case (nil, let range?): return try CountCommand.parseRange(range)
+        case (nil, nil): throw ValidationError("give --k K or --k-range A...B")
+        case (_?, _?): throw ValidationError("give either --k or --k-range, not both")
+        }
+    }
+
+    /// Parses "A...B" (also "A..B" or "A-B") into A through B.
+    static func parseRange(_ text: String) throws -> [Int] {
+        let parts = text.split(whereSeparator: { $0 == "." || $0 == "-" }).map(String.init)
+        guard parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), a <= b else {
+            throw ValidationError("--k-range '\(text)' is not of the form A...B with A ≤ B")
+        }
+        return Array(a...b)
+    }
+
+    func validate() throws {
+        guard n >= 1 else { throw ValidationError("--n must be at least 1 (got \(n))") }
+        guard n <= CountLimits.maxN else {
+            throw ValidationError("--n \(n) is past the limit of \(CountLimits.maxN)")
+        }
+        guard (1...CountLimits.maxDepth).contains(maxDepth) else {
+            throw ValidationError("--max-depth must be between 1 and \(CountLimits.maxDepth) (got \(maxDepth))")
+        }
+        for k in try ks() {
+            guard k >= 1 else { throw ValidationError("--k must be at least 1 (got \(k))") }
+            guard k <= n else { throw ValidationError("--k \(k) is larger than --n \(n): a layer cannot select more experts than it has") }
+            guard k <= CountLimits.maxK else {
+                throw ValidationError("--k \(k) is past the limit of \(CountLimits.maxK)")
+            }
+        }
+    }
+
+    func run() throws {
+        let ks = try ks()
+        let bar = ProgressBar("labeled DAG table", total: ks.max()!)
+        let counter = CombinationCounter(maxK: ks.max()!) { bar.update($0) }
+        bar.finish()
+        let rows = ks.map { counter.counts(n: n, k: $0, maxDepth: maxDepth) }
+        print(CountOutput(rows: rows, maxDepth: maxDepth, full: full).render(format), terminator: "")
+        if let plot {
+            try writeFile(CountOutput.plot(rows), to: plot)
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import ArgumentParser
+
+/// The output formats commands offer through `--format`.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, csv, markdown
+}
+
+/// An error in what the user asked for, reported as one line.
+struct UsageError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Writes a file, turning failures into an error that names the path.
+func writeFile(_ text: String, to path: String) throws {
+    do {
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    } catch {
+        throw UsageError("cannot write \(path): \(error.localizedDescription)")
+    }
+}
+
+import Foundation
