@@ -20,10 +20,12 @@ let package = Package(
         .target(name: "Combinatorics", dependencies: ["BigInt"]),
         .target(name: "LinearAlgebra", dependencies: ["CLAPACK"]),
         .target(name: "Report", dependencies: ["BigInt"]),
+        .target(name: "Checkpoint", dependencies: ["MoE"]),
+        .target(name: "MoE", dependencies: ["LinearAlgebra"]),
 
         // The command line: parse, call a library, format.
         .executableTarget(name: "analyze", dependencies: [
-            "BigInt", "Combinatorics", "LinearAlgebra", "Report",
+            "BigInt", "Combinatorics", "LinearAlgebra", "Report", "Checkpoint", "MoE",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -31,6 +33,8 @@ let package = Package(
         .testTarget(name: "BigIntTests", dependencies: ["BigInt"]),
         .testTarget(name: "CombinatoricsTests", dependencies: ["Combinatorics", "BigInt"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MoETests", dependencies: ["MoE", "Checkpoint", "LinearAlgebra"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AnalyzeTests", dependencies: ["analyze", "Report", "BigInt"]),
     ]
 )
