@@ -90,19 +90,34 @@ extension BigInt {
         return BigInt.make { cgmp_divexact($0, storage.pointer, d.storage.pointer) }
     }
 
-    /// self += a · 2^shift, for self ≥ 0 and a ≥ 0, touching only the high limbs.
-    public mutating func addShifted(_ a: BigInt, by shift: Int) {
-        precondition(signum >= 0 && a.signum >= 0 && shift >= 0, "addShifted needs non-negative operands")
+    /// self += a · 2^(64·limbs), for self ≥ 0 and a ≥ 0, touching only the limbs at or
+    /// above `limbs` (the DAG recurrences add small terms far to the left of large sums).
+    public mutating func add(_ a: BigInt, atLimb limbs: Int) {
+        precondition(signum >= 0 && a.signum >= 0 && limbs >= 0, "add(_:atLimb:) needs non-negative operands")
         makeUnique()
-        cgmp_add_shifted(storage.pointer, a.storage.pointer, UInt(shift))
+        cgmp_add_at_limb(storage.pointer, a.storage.pointer, limbs)
     }
 
-    /// self = self · m / d for small positive m, d where d divides self · m.
-    public mutating func multiply(by m: Int, exactlyDividingBy d: Int) {
+    /// self += a · 2^shift, for self ≥ 0 and a ≥ 0.
+    public mutating func addShifted(_ a: BigInt, by shift: Int) {
+        precondition(shift >= 0, "addShifted needs a non-negative shift")
+        let bits = shift % 64
+        add(bits == 0 ? a : a << bits, atLimb: shift / 64)
+    }
+
+    /// self = self · m / d for positive m and d (each below 2^64) where d divides self · m.
+    public mutating func multiply(by m: UInt, exactlyDividingBy d: UInt) {
         precondition(m > 0 && d > 0, "multiply(by:exactlyDividingBy:) needs positive factors")
         makeUnique()
-        cgmp_mul_ui(storage.pointer, storage.pointer, UInt(m))
-        cgmp_divexact_ui(storage.pointer, storage.pointer, UInt(d))
+        if m != 1 { cgmp_mul_ui(storage.pointer, storage.pointer, m) }
+        if d != 1 { cgmp_divexact_ui(storage.pointer, storage.pointer, d) }
+    }
+
+    /// self = self · 2^n (in place).
+    public mutating func shiftLeft(_ n: Int) {
+        precondition(n >= 0, "shiftLeft needs n ≥ 0")
+        makeUnique()
+        cgmp_mul_2exp(storage.pointer, storage.pointer, UInt(n))
     }
 
     /// The binomial coefficient C(n, k); zero when k < 0 or k > n.

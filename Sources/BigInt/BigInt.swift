@@ -20,6 +20,9 @@ public struct BigInt: Sendable {
 
     public init(_ value: Int) { storage = Storage(value) }
 
+    /// Zero, with room for `capacityBits` bits before GMP reallocates.
+    public init(capacityBits: Int) { storage = Storage(capacityBits: capacityBits) }
+
     /// Parses a decimal string with an optional leading `-`; nil when it is not one.
     public init?(_ text: String) {
         let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)

@@ -17,6 +17,12 @@ final class Storage: @unchecked Sendable {
         Storage.live.add(1, ordering: .relaxed)
     }
 
+    init(capacityBits: Int) {
+        pointer = .allocate(capacity: 1)
+        cgmp_init2(pointer, UInt(max(capacityBits, 1)))
+        Storage.live.add(1, ordering: .relaxed)
+    }
+
     init(_ value: Int) {
         pointer = .allocate(capacity: 1)
         cgmp_init_set_si(pointer, value)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 static inline void cgmp_init(mpz_ptr r) { mpz_init(r); }
+static inline void cgmp_init2(mpz_ptr r, mp_bitcnt_t bits) { mpz_init2(r, bits); }
 static inline void cgmp_init_set(mpz_ptr r, mpz_srcptr a) { mpz_init_set(r, a); }
 static inline void cgmp_init_set_si(mpz_ptr r, long v) { mpz_init_set_si(r, v); }
 static inline void cgmp_clear(mpz_ptr r) { mpz_clear(r); }
@@ -55,37 +56,23 @@ static inline void cgmp_free_str(char *s) {
 }
 
 /*
- * acc += (a << shift), for a >= 0 and acc >= 0, touching only the limbs at or
- * above shift / GMP_NUMB_BITS. Used by the DAG recurrences, whose terms are
- * small numbers shifted far to the left: a plain mpz_mul_2exp + mpz_add would
- * rewrite every low limb of the sum for every term.
+ * acc += a · 2^(64·limbs), for a >= 0 and acc >= 0, touching only the limbs at
+ * or above `limbs`. Used by the DAG recurrences, whose terms are small numbers
+ * shifted far to the left: mpz_mul_2exp + mpz_add would rewrite every low limb
+ * of the sum for every term. Callers keep the sub-limb part of a shift inside
+ * `a` itself.
  */
-static inline void cgmp_add_shifted(mpz_ptr acc, mpz_srcptr a, mp_bitcnt_t shift) {
+static inline void cgmp_add_at_limb(mpz_ptr acc, mpz_srcptr a, mp_size_t limbs) {
     mp_size_t an = a->_mp_size;
     if (an <= 0) return;
-    mp_size_t limb = (mp_size_t)(shift / GMP_NUMB_BITS);
-    unsigned bits = (unsigned)(shift % GMP_NUMB_BITS);
-    mp_size_t tn = an + 1;
     mp_size_t cn = acc->_mp_size;
     /* one spare zero limb on top, so a carry never leaves the number */
-    mp_size_t need = (limb + tn > cn ? limb + tn : cn) + 1;
+    mp_size_t need = (limbs + an > cn ? limbs + an : cn) + 1;
     mp_ptr ap = mpz_limbs_modify(acc, need);
     for (mp_size_t i = cn; i < need; i++) ap[i] = 0;
-    cn = need;
-    mp_limb_t tmp_stack[64];
-    mp_ptr t = tn <= 64 ? tmp_stack : (mp_ptr)malloc((size_t)tn * sizeof(mp_limb_t));
-    const mp_limb_t *src = mpz_limbs_read(a);
-    if (bits == 0) {
-        for (mp_size_t i = 0; i < an; i++) t[i] = src[i];
-        t[an] = 0;
-    } else {
-        t[an] = mpn_lshift(t, src, an, bits);
-    }
-    mp_limb_t carry = mpn_add_n(ap + limb, ap + limb, t, tn);
-    if (carry) mpn_add_1(ap + limb + tn, ap + limb + tn, cn - limb - tn, carry);
-    if (t != tmp_stack) free(t);
-    while (cn > 0 && ap[cn - 1] == 0) cn--;
-    mpz_limbs_finish(acc, cn);
+    mpn_add(ap + limbs, ap + limbs, need - limbs, mpz_limbs_read(a), an);
+    while (need > 0 && ap[need - 1] == 0) need--;
+    mpz_limbs_finish(acc, need);
 }
 
 #endif
