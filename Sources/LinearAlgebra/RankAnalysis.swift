@@ -1,0 +1,131 @@
+/// What a rank analysis of linear experts asks: the selection, the families, the targets.
+public struct RankQuery: Sendable {
+    /// The experts a router selected (distinct indices).
+    public var selected: [Int]
+    /// The longest chain: families ws (depth 1) and chain at every depth 2 … `depth`.
+    public var depth: Int
+    /// Target maps as factor lists, left to right: [b, a] is W_b·W_a; [a] is W_a.
+    public var targets: [[Int]]
+    /// The rank tolerance for every family; nil uses σ_max·max(rows, cols)·ε per family.
+    public var tolerance: Double?
+    /// A target is expressible by a family when its relative residual is at most this.
+    public var residualTolerance: Double
+    /// Whether to compute the eigenvalues of each selected expert and each target.
+    public var eigenvalues: Bool
+
+    /// √ε(Float64) ≈ 1.5e-8: a target inside the span leaves a residual of a few ε (rounding in the
+    /// products and the solve), one outside it a residual of order its distance; √ε sits halfway
+    /// between on a log scale.
+    public static let defaultResidualTolerance = Double.ulpOfOne.squareRoot()
+
+    public init(selected: [Int], depth: Int, targets: [[Int]] = [], tolerance: Double? = nil,
+                residualTolerance: Double = RankQuery.defaultResidualTolerance, eigenvalues: Bool = false) {
+        self.selected = selected
+        self.depth = depth
+        self.targets = targets
+        self.tolerance = tolerance
+        self.residualTolerance = residualTolerance
+        self.eigenvalues = eigenvalues
+    }
+}
+
+/// How well a family's span reaches one target map T: ‖T − P·T‖ / ‖T‖ with P the orthogonal
+/// projection onto the span (at the family's rank tolerance).
+public struct TargetFit: Sendable {
+    /// Factors left to right, as in ``RankQuery/targets``.
+    public let factors: [Int]
+    /// The relative least-squares residual (0 for a zero target).
+    public let residual: Double
+    /// residual ≤ the query's residual tolerance.
+    public let expressible: Bool
+
+    /// "b*a" for [b, a].
+    public var name: String { TargetFit.name(factors) }
+
+    static func name(_ factors: [Int]) -> String { factors.map(String.init).joined(separator: "*") }
+}
+
+/// The span of one family: its size, rank decision and target fits.
+public struct FamilyRank: Sendable {
+    public let family: ExpertFamily
+    /// Products stacked (the columns of the d²×columns matrix).
+    public let columns: Int
+    /// min(d², columns).
+    public let bound: Int
+    public let rank: NumericalRank<Double>
+    /// The SVD routine that produced the singular values ("dgesdd", or "dgesvd" after a fallback).
+    public let svdRoutine: String
+    /// The rank the least-squares solver used (nil without targets); it decides from its own SVD
+    /// and can differ from `rank` only for a value within rounding of the tolerance.
+    public let solverRank: Int?
+    public let targets: [TargetFit]
+}
+
+/// The eigenvalues of one named matrix (an expert "3" or a target "1*0").
+public struct MatrixSpectrum: Sendable {
+    public let name: String
+    public let eigenvalues: [Eigenvalue<Double>]
+}
+
+/// Everything a rank analysis found.
+public struct RankReport: Sendable {
+    public let dimension: Int
+    public let selected: [Int]
+    public let residualTolerance: Double
+    /// ws, then chain at depths 2 … depth.
+    public let families: [FamilyRank]
+    /// Selected experts, then targets; empty unless eigenvalues were asked for.
+    public let spectra: [MatrixSpectrum]
+}
+
+extension LinearExperts {
+    /// Ranks, singular values, target residuals and (if asked) eigenvalues for `query`.
+    ///
+    /// Throws for a bad selection or target index, a depth below 1, a stack past
+    /// ``ProductStack/maxEntries``, a negative or non-finite tolerance, and LAPACK failures.
+    public func rankReport(_ query: RankQuery) throws -> RankReport {
+        if let tol = query.tolerance, !(tol >= 0 && tol.isFinite) {
+            throw LinearAlgebraError.invalidInput("the rank tolerance must be a finite number ≥ 0 (got \(tol))")
+        }
+        guard query.residualTolerance >= 0, query.residualTolerance.isFinite else {
+            throw LinearAlgebraError.invalidInput("the residual tolerance must be a finite number ≥ 0 (got \(query.residualTolerance))")
+        }
+        let stack = try ProductStack(experts: self, selected: query.selected, maxLength: query.depth)
+        let targets = try query.targets.map { try product($0) }
+        let families = [ExpertFamily.weightedSum] + (query.depth >= 2 ? (2...query.depth).map { .chain(depth: $0) } : [])
+        let ranks = try families.map { family in
+            try familyRank(family, stack: stack, targets: targets, query: query)
+        }
+        var spectra: [MatrixSpectrum] = []
+        if query.eigenvalues {
+            for i in query.selected { spectra.append(MatrixSpectrum(name: String(i), eigenvalues: try matrices[i].eigenvalues())) }
+            for (factors, t) in zip(query.targets, targets) {
+                spectra.append(MatrixSpectrum(name: TargetFit.name(factors), eigenvalues: try t.eigenvalues()))
+            }
+        }
+        return RankReport(dimension: dimension, selected: query.selected, residualTolerance: query.residualTolerance,
+                          families: ranks, spectra: spectra)
+    }
+
+    private func familyRank(_ family: ExpertFamily, stack: ProductStack, targets: [Matrix<Double>],
+                            query: RankQuery) throws -> FamilyRank {
+        let a = stack.matrix(for: family)
+        let svd = try a.svd(vectors: false)
+        let rank = NumericalRank(singularValues: svd.values, rows: a.rows, cols: a.cols, tolerance: query.tolerance)
+        var fits: [TargetFit] = []
+        var solverRank: Int?
+        if !targets.isEmpty {
+            let d2 = dimension * dimension
+            var b = Matrix<Double>(rows: d2, cols: targets.count)
+            for (j, t) in targets.enumerated() { for i in 0..<d2 { b[i, j] = t.data[i] } }
+            let rcond = rank.sigmaMax > 0 ? rank.tolerance / rank.sigmaMax : -1
+            let solution = try a.transposed.leastSquares(b, rcond: rcond)
+            solverRank = solution.rank
+            fits = zip(query.targets, solution.relativeResiduals).map { factors, residual in
+                TargetFit(factors: factors, residual: residual, expressible: residual <= query.residualTolerance)
+            }
+        }
+        return FamilyRank(family: family, columns: a.rows, bound: family.bound(k: stack.selected.count, d: dimension),
+                          rank: rank, svdRoutine: svd.routine, solverRank: solverRank, targets: fits)
+    }
+}
