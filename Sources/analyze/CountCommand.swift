@@ -15,10 +15,10 @@ struct CountCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Routed experts in the layer.")
+    @Option(parsing: .unconditional, help: "Routed experts in the layer.")
     var n: Int
 
-    @Option(help: "Experts selected per token.")
+    @Option(parsing: .unconditional, help: "Experts selected per token.")
     var k: Int?
 
     @Option(name: .customLong("k-range"), help: "One row per k in A...B (for example 1...16).")
