@@ -76,8 +76,8 @@ extension Matrix where Scalar: LAPACKScalar {
                 superb.withUnsafeMutableBufferPointer { pw in
                     u.data.withUnsafeMutableBufferPointer { pu in
                         vt.data.withUnsafeMutableBufferPointer { pv in
-                            call(pa.baseAddress!, ps.baseAddress!, vectors ? pu.baseAddress : nil, vectors ? r : 1,
-                                 vectors ? pv.baseAddress : nil, vectors ? cols : 1, pw.baseAddress!)
+                            call(pa.baseAddress!, ps.baseAddress!, vectors ? pu.baseAddress : nil, r,
+                                 vectors ? pv.baseAddress : nil, cols, pw.baseAddress!)
                         }
                     }
                 }

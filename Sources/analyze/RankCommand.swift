@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import LinearAlgebra
+import Report
+
+/// `analyze rank`: span dimensions of the weighted-sum and composition families of linear experts.
+struct RankCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rank",
+        abstract: "Rank and spectrum tests on linear experts: weighted sums against compositions.",
+        discussion: """
+        Each family is the span of the maps it can realize, every d×d map flattened to a column of \
+        length d²: ws = span{W_i}, chain depth l = span of all products of 1…l selected experts \
+        (repetition allowed). Ranks come from an SVD in Float64 (dgesdd, dgesvd as fallback) with \
+        numpy's matrix_rank tolerance σ_max·max(rows, cols)·ε unless --tol is given. A target "b*a" \
+        is W_b·W_a (a acts first); its relative least-squares residual against each span (dgelsd) \
+        says whether the family can express it. Random experts have N(0, 1/d) entries from a \
+        seeded SplitMix64/Box–Muller stream that is the same on every platform.
+        """
+    )
+
+    @Option(help: ArgumentHelp("N,D[,SEED]: N random Gaussian d×d experts (seed 0 by default).", valueName: "N,D[,SEED]"))
+    var random: String?
+
+    @Option(help: ArgumentHelp("A safetensors file with tensors experts.{e}.weight of shape [d, d].", valueName: "file"))
+    var experts: String?
+
+    @Option(help: ArgumentHelp("The experts a router selected, for example 0,2,5 (default: all).", valueName: "list"))
+    var select: String?
+
+    @Option(help: "Longest chain: report ws and chain at every depth 2…L.")
+    var depth = 2
+
+    @Option(help: ArgumentHelp("A target map \"b*a\" (W_b·W_a) or \"a\"; repeatable.", valueName: "product"))
+    var target: [String] = []
+
+    @Flag(help: "Eigenvalues of each selected expert and each target.")
+    var eig = false
+
+    @Option(help: "Rank tolerance (default: σ_max·max(rows, cols)·ε per family).")
+    var tol: Double?
+
+    @Option(name: .customLong("residual-tol"),
+            help: "A target is expressible when its relative residual is at most this (default √ε ≈ 1.49e-8).")
+    var residualTol = RankQuery.defaultResidualTolerance
+
+    @Option(help: "text, json, csv or markdown (csv and markdown: the family table).")
+    var format: OutputFormat = .text
+
+    @Option(help: ArgumentHelp("Write an SVG plot of the singular values (log scale) to this file.", valueName: "file.svg"))
+    var plot: String?
+
+    static let maxDepth = 64
+
+    func validate() throws {
+        switch (random, experts) {
+        case (nil, nil): throw ValidationError("give --random N,D[,SEED] or --experts FILE.safetensors")
+        case (_?, _?): throw ValidationError("give either --random or --experts, not both")
+        default: break
+        }
+        if let random {
+            let spec = try RankExperts.parseRandom(random)
+            guard spec.count >= 1, spec.dimension >= 1 else {
+                throw ValidationError("--random \(random): N and D must be at least 1")
+            }
+            guard spec.dimension * spec.dimension <= ProductStack.maxEntries, spec.count <= ProductStack.maxEntries else {
+                throw ValidationError("--random \(random) is past the size limit of \(ProductStack.maxEntries) entries per stack")
+            }
+        }
+        if let select { _ = try RankCommand.parseList(select) }
+        guard (1...RankCommand.maxDepth).contains(depth) else {
+            throw ValidationError("--depth must be between 1 and \(RankCommand.maxDepth) (got \(depth))")
+        }
+        for t in target { _ = try RankCommand.parseProduct(t) }
+        if let tol, !(tol >= 0 && tol.isFinite) { throw ValidationError("--tol must be a finite number ≥ 0 (got \(tol))") }
+        guard residualTol >= 0, residualTol.isFinite else {
+            throw ValidationError("--residual-tol must be a finite number ≥ 0 (got \(residualTol))")
+        }
+    }
+
+    /// "0,2,5" → [0, 2, 5].
+    static func parseList(_ text: String) throws -> [Int] {
+        let items = text.split(separator: ",", omittingEmptySubsequences: false)
+        let values = items.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !items.isEmpty, values.count == items.count, values.allSatisfy({ $0 >= 0 }) else {
+            throw ValidationError("--select '\(text)' is not a comma-separated list of expert indices like 0,2,5")
+        }
+        return values
+    }
+
+    /// "b*a" → [b, a]; "a" → [a].
+    static func parseProduct(_ text: String) throws -> [Int] {
+        let items = text.split(separator: "*", omittingEmptySubsequences: false)
+        let values = items.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard values.count == items.count, values.allSatisfy({ $0 >= 0 }) else {
+            throw ValidationError("--target '\(text)' is not an expert index \"a\" or a product \"b*a\" of indices")
+        }
+        return values
+    }
+
+    func run() throws {
+        let source: String
+        let linear: LinearExperts
+        if let random {
+            let spec = try RankExperts.parseRandom(random)
+            linear = LinearExperts.random(count: spec.count, dimension: spec.dimension, seed: spec.seed)
+            source = "random N(0, 1/d) experts, seed \(spec.seed)"
+        } else {
+            linear = try RankExperts.load(path: experts!)
+            source = experts!
+        }
+        let query = RankQuery(selected: try select.map(RankCommand.parseList) ?? Array(0..<linear.count),
+                              depth: depth, targets: try target.map(RankCommand.parseProduct),
+                              tolerance: tol, residualTolerance: residualTol, eigenvalues: eig)
+        let report = try linear.rankReport(query)
+        let output = RankOutput(report: report, expertCount: linear.count, source: source,
+                                toleranceIsUserGiven: tol != nil)
+        print(output.render(format), terminator: "")
+        if let plot {
+            try writeFile(output.plot(), to: plot)
+        }
+    }
+}
