@@ -7,11 +7,12 @@ struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analyze",
         abstract: "Exact, checkable answers about DAG-MoE expert aggregation.",
-        subcommands: [CountCommand.self, RankCommand.self]
+        subcommands: [CountCommand.self, RankCommand.self, BenchCommand.self]
     )
 
     /// Runs a command line; every error ends with one line on stderr and a non-zero exit.
     static func main() {
+        BLASKernel.selectBeforeWork()
         Foundation.exit(run(CommandLine.arguments.dropFirst().map { $0 }))
     }
 
