@@ -20,12 +20,13 @@ let package = Package(
         .target(name: "Combinatorics", dependencies: ["BigInt"]),
         .target(name: "LinearAlgebra", dependencies: ["CLAPACK"]),
         .target(name: "Report", dependencies: ["BigInt"]),
-        .target(name: "Checkpoint", dependencies: ["MoE"]),
+        .target(name: "Notebook"),
+        .target(name: "Checkpoint", dependencies: ["MoE", "LinearAlgebra"]),
         .target(name: "MoE", dependencies: ["LinearAlgebra"]),
 
         // The command line: parse, call a library, format.
         .executableTarget(name: "analyze", dependencies: [
-            "BigInt", "Combinatorics", "LinearAlgebra", "Report", "Checkpoint", "MoE",
+            "BigInt", "Combinatorics", "LinearAlgebra", "Report", "Checkpoint", "MoE", "Notebook",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -35,6 +36,7 @@ let package = Package(
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MoETests", dependencies: ["MoE", "Checkpoint", "LinearAlgebra"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
         .testTarget(name: "AnalyzeTests", dependencies: ["analyze", "Report", "BigInt"]),
     ]
 )
