@@ -51,3 +51,37 @@ public struct Parameters<Scalar: BLASScalar>: Sendable {
         set { tensors[name] = newValue }
     }
 }
+
+extension Parameters {
+    /// The same tensors in another precision (Float ↔ Double), rounded to nearest.
+    public func converted<Other: BLASScalar>(to _: Other.Type = Other.self) -> Parameters<Other> {
+        Parameters<Other>(config: config, tensors: tensors.mapValues { t in
+            Tensor<Other>(shape: t.shape, data: t.data.map { Other($0) })
+        })
+    }
+
+    /// Calls `body` with a pointer to the row-major values of tensor `name`
+    /// (valid only inside `body`).
+    func withValues<R>(_ name: String, _ body: (UnsafePointer<Scalar>) throws -> R) rethrows -> R {
+        guard let t = tensors[name] else { preconditionFailure("Parameters has no tensor \(name)") }
+        return try t.data.withUnsafeBufferPointer { try body($0.baseAddress!) }
+    }
+
+    /// Calls `body` with a mutable pointer to the values of tensor `name`, in place
+    /// (valid only inside `body`); gradients accumulate through this.
+    mutating func withMutableValues<R>(_ name: String, _ body: (UnsafeMutablePointer<Scalar>) throws -> R) rethrows -> R {
+        precondition(tensors[name] != nil, "Parameters has no tensor \(name)")
+        return try tensors[name]!.data.withUnsafeMutableBufferPointer { try body($0.baseAddress!) }
+    }
+}
+
+/// The spec's `state_dict` names, built in one place (they match `LayerConfig.parameterShapes`).
+enum ParameterName {
+    static let router = "router.weight"
+    /// `experts.{e}.{w}.weight`, w ∈ w1, w2, w3.
+    static func expert(_ e: Int, _ w: String) -> String { "experts.\(e).\(w).weight" }
+    /// `shared.{w}.weight`, w ∈ w1, w2, w3.
+    static func shared(_ w: String) -> String { "shared.\(w).weight" }
+    /// `dag.{l}.{part}`, for example part `down.weight` or `edge.bias`.
+    static func dag(_ l: Int, _ part: String) -> String { "dag.\(l).\(part)" }
+}

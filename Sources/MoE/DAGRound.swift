@@ -1,0 +1,246 @@
+import LinearAlgebra
+
+// One round of the DAG module (spec, "Forward" step 4), on all T·K nodes at once.
+// Node r = t·K + i is node i of token t. With M = [M_t | M_s] split into its target and
+// source halves, M c_ij = M_t h_i + M_s h_j and a · c_ij = a_t · h_i + a_s · h_j, so the
+// per-node products P = h M_tᵀ, Q = h M_sᵀ and the scores a_t · h, a_s · h are computed
+// once per node (as gemms) and only combined per pair:
+//   e_ij = σ(a_t · h_i + a_s · h_j + b),   m_i = (Σ_j e_ij) P_i + Σ_j e_ij Q_j.
+
+/// The names of round l's weights.
+struct DAGRoundNames: Sendable {
+    let normWeight: String, normBias: String, down: String, edgeWeight: String, edgeBias: String
+    let node: String, up: String
+
+    init(round l: Int) {
+        normWeight = ParameterName.dag(l, "norm.weight")
+        normBias = ParameterName.dag(l, "norm.bias")
+        down = ParameterName.dag(l, "down.weight")
+        edgeWeight = ParameterName.dag(l, "edge.weight")
+        edgeBias = ParameterName.dag(l, "edge.bias")
+        node = ParameterName.dag(l, "node.weight")
+        up = ParameterName.dag(l, "up.weight")
+    }
+}
+
+/// What one round's backward needs.
+struct DAGRoundCache<Scalar: BLASScalar>: Sendable {
+    /// The round's input x^{l−1}, [T·K, d].
+    let input: Buffer<Scalar>
+    let norm: NormCache<Scalar>
+    /// u = norm(x^{l−1}), [T·K, d].
+    let u: Buffer<Scalar>
+    /// h = u Dᵀ, [T·K, d_g].
+    let h: Buffer<Scalar>
+    /// e, [T, K, K]: [t, i, j] is the gate of the edge from source j to target i.
+    let edges: Buffer<Scalar>
+    /// P = h M_tᵀ and Q = h M_sᵀ, [T·K, d_g].
+    let p: Buffer<Scalar>, q: Buffer<Scalar>
+    /// m, [T·K, d_g].
+    let messages: Buffer<Scalar>
+}
+
+/// Round l forward: returns x^l = x^{l−1} + m Uᵀ ([T·K, d]) and the cache.
+func dagRoundForward<Scalar: BLASScalar>(
+    round l: Int, config: LayerConfig, shape s: LayerShape, input x: Buffer<Scalar>,
+    parameters: Parameters<Scalar>
+) -> (output: Buffer<Scalar>, cache: DAGRoundCache<Scalar>) {
+    let names = DAGRoundNames(round: l)
+    let rows = s.nodes, d = s.d, g = s.g, k = s.k
+
+    // u = norm(x^{l−1}).
+    let u = Buffer<Scalar>(zeros: rows * d)
+    let norm = parameters.withValues(names.normWeight) { w in
+        if config.norm == .layernorm {
+            return parameters.withValues(names.normBias) { b in
+                normForward(.layernorm, rows: rows, d: d, eps: Scalar(config.normEps), x: x.p,
+                            weight: w, bias: b, out: u.p)
+            }
+        }
+        return normForward(.rmsnorm, rows: rows, d: d, eps: Scalar(config.normEps), x: x.p,
+                           weight: w, bias: nil, out: u.p)
+    }
+
+    // h = u Dᵀ: [T·K, d] × [d, d_g].
+    let h = Buffer<Scalar>(zeros: rows * g)
+    parameters.withValues(names.down) { down in
+        Scalar.gemm(transA: false, transB: true, m: rows, n: g, k: d, alpha: 1, a: u.p, lda: d,
+                    b: down, ldb: d, beta: 0, c: h.p, ldc: g)
+    }
+
+    // P = h M_tᵀ, Q = h M_sᵀ: M is [d_g, 2·d_g], its halves are columns 0..<d_g and d_g..<2d_g.
+    let p = Buffer<Scalar>(zeros: rows * g), q = Buffer<Scalar>(zeros: rows * g)
+    parameters.withValues(names.node) { m in
+        Scalar.gemm(transA: false, transB: true, m: rows, n: g, k: g, alpha: 1, a: h.p, lda: g,
+                    b: m, ldb: 2 * g, beta: 0, c: p.p, ldc: g)
+        Scalar.gemm(transA: false, transB: true, m: rows, n: g, k: g, alpha: 1, a: h.p, lda: g,
+                    b: m + g, ldb: 2 * g, beta: 0, c: q.p, ldc: g)
+    }
+
+    // e_ij = σ(a_t · h_i + a_s · h_j + b) and m_i = (Σ_j e_ij) P_i + Σ_j e_ij Q_j, token by token.
+    let edges = Buffer<Scalar>(zeros: s.tokens * k * k)
+    let messages = Buffer<Scalar>(zeros: rows * g)
+    let scoreT = Buffer<Scalar>(zeros: k), scoreS = Buffer<Scalar>(zeros: k)
+    let bias = parameters.withValues(names.edgeBias) { $0[0] }
+    parameters.withValues(names.edgeWeight) { a in
+        for t in 0..<s.tokens {
+            let hT = h.p + t * k * g
+            for i in 0..<k {
+                var st: Scalar = 0, ss: Scalar = 0
+                for c in 0..<g {
+                    st += a[c] * hT[i * g + c]
+                    ss += a[g + c] * hT[i * g + c]
+                }
+                scoreT.p[i] = st
+                scoreS.p[i] = ss
+            }
+            let e = edges.p + t * k * k
+            for i in 0..<k {
+                let mi = messages.p + (t * k + i) * g
+                var rowSum: Scalar = 0
+                for j in 0..<k {
+                    let eij = Scalar.sigmoid(scoreT.p[i] + scoreS.p[j] + bias)
+                    e[i * k + j] = eij
+                    rowSum += eij
+                    let qj = q.p + (t * k + j) * g
+                    for c in 0..<g { mi[c] += eij * qj[c] }
+                }
+                let pi = p.p + (t * k + i) * g
+                for c in 0..<g { mi[c] += rowSum * pi[c] }
+            }
+        }
+    }
+
+    // x^l = x^{l−1} + m Uᵀ: [T·K, d_g] × [d_g, d], added onto a copy of the input.
+    let out = Buffer<Scalar>(zeros: rows * d)
+    out.p.update(from: x.p, count: rows * d)
+    parameters.withValues(names.up) { up in
+        Scalar.gemm(transA: false, transB: true, m: rows, n: d, k: g, alpha: 1, a: messages.p, lda: g,
+                    b: up, ldb: g, beta: 1, c: out.p, ldc: d)
+    }
+    return (out, DAGRoundCache(input: x, norm: norm, u: u, h: h, edges: edges, p: p, q: q, messages: messages))
+}
+
+/// Round l backward. dOut is dJ/dx^l, [T·K, d]; dJ/dx^{l−1} is accumulated into dIn
+/// ([T·K, d]) and the round's weight gradients into `gradients`.
+func dagRoundBackward<Scalar: BLASScalar>(
+    round l: Int, config: LayerConfig, shape s: LayerShape, cache: DAGRoundCache<Scalar>,
+    dOut: Buffer<Scalar>, parameters: Parameters<Scalar>, gradients: inout Parameters<Scalar>,
+    dIn: Buffer<Scalar>
+) {
+    let names = DAGRoundNames(round: l)
+    let rows = s.nodes, d = s.d, g = s.g, k = s.k
+
+    // x^l = x^{l−1} + m Uᵀ  ⇒  dx^{l−1} += dx^l (the residual),
+    // dm = dx^l U ([T·K, d] × [d, d_g]) and dU += (dx^l)ᵀ m ([d, T·K] × [T·K, d_g]).
+    for i in 0..<(rows * d) { dIn.p[i] += dOut.p[i] }
+    let dm = Buffer<Scalar>(zeros: rows * g)
+    parameters.withValues(names.up) { up in
+        Scalar.gemm(transA: false, transB: false, m: rows, n: g, k: d, alpha: 1, a: dOut.p, lda: d,
+                    b: up, ldb: g, beta: 0, c: dm.p, ldc: g)
+    }
+    gradients.withMutableValues(names.up) { dUp in
+        Scalar.gemm(transA: true, transB: false, m: d, n: g, k: rows, alpha: 1, a: dOut.p, lda: d,
+                    b: cache.messages.p, ldb: g, beta: 1, c: dUp, ldc: g)
+    }
+
+    // m_i = Σ_j e_ij (P_i + Q_j)  ⇒  de_ij = dm_i · P_i + dm_i · Q_j,
+    //   dP_i = (Σ_j e_ij) dm_i,  dQ_j = Σ_i e_ij dm_i.
+    // e_ij = σ(s_ij)  ⇒  ds_ij = de_ij e_ij (1 − e_ij).
+    // s_ij = a_t · h_i + a_s · h_j + b  ⇒  db += Σ ds_ij, and per node
+    //   dsT_i = Σ_j ds_ij (its target score), dsS_j = Σ_i ds_ij (its source score).
+    let dp = Buffer<Scalar>(zeros: rows * g), dq = Buffer<Scalar>(zeros: rows * g)
+    let dScoreT = Buffer<Scalar>(zeros: rows), dScoreS = Buffer<Scalar>(zeros: rows)
+    let dmDotP = Buffer<Scalar>(zeros: k)
+    var dBias: Scalar = 0
+    for t in 0..<s.tokens {
+        let e = cache.edges.p + t * k * k
+        for i in 0..<k {
+            let dmi = dm.p + (t * k + i) * g, pi = cache.p.p + (t * k + i) * g
+            var dot: Scalar = 0
+            for c in 0..<g { dot += dmi[c] * pi[c] }
+            dmDotP.p[i] = dot
+        }
+        for i in 0..<k {
+            let dmi = dm.p + (t * k + i) * g, dpi = dp.p + (t * k + i) * g
+            var rowSum: Scalar = 0
+            for j in 0..<k {
+                let eij = e[i * k + j], qj = cache.q.p + (t * k + j) * g, dqj = dq.p + (t * k + j) * g
+                var dmDotQ: Scalar = 0
+                for c in 0..<g {
+                    dmDotQ += dmi[c] * qj[c]
+                    dqj[c] += eij * dmi[c]
+                }
+                let ds = (dmDotP.p[i] + dmDotQ) * eij * (1 - eij)
+                dScoreT.p[t * k + i] += ds
+                dScoreS.p[t * k + j] += ds
+                dBias += ds
+                rowSum += eij
+            }
+            for c in 0..<g { dpi[c] += rowSum * dmi[c] }
+        }
+    }
+    gradients.withMutableValues(names.edgeBias) { $0[0] += dBias }
+
+    // scoreT_i = a_t · h_i, scoreS_i = a_s · h_i  ⇒  da_t += Σ_r dsT_r h_r, da_s += Σ_r dsS_r h_r,
+    // and dh_r = dsT_r a_t + dsS_r a_s (written first; the P and Q paths add below).
+    let dh = Buffer<Scalar>(zeros: rows * g)
+    parameters.withValues(names.edgeWeight) { a in
+        for r in 0..<rows {
+            let dhr = dh.p + r * g, dt = dScoreT.p[r], ds = dScoreS.p[r]
+            for c in 0..<g { dhr[c] = dt * a[c] + ds * a[g + c] }
+        }
+    }
+    gradients.withMutableValues(names.edgeWeight) { da in
+        for r in 0..<rows {
+            let hr = cache.h.p + r * g, dt = dScoreT.p[r], ds = dScoreS.p[r]
+            for c in 0..<g {
+                da[c] += dt * hr[c]
+                da[g + c] += ds * hr[c]
+            }
+        }
+    }
+
+    // P = h M_tᵀ, Q = h M_sᵀ  ⇒  dh += dP M_t + dQ M_s ([T·K, d_g] × [d_g, d_g]),
+    // dM_t += dPᵀ h and dM_s += dQᵀ h (the two column halves of dM, row stride 2·d_g).
+    parameters.withValues(names.node) { m in
+        Scalar.gemm(transA: false, transB: false, m: rows, n: g, k: g, alpha: 1, a: dp.p, lda: g,
+                    b: m, ldb: 2 * g, beta: 1, c: dh.p, ldc: g)
+        Scalar.gemm(transA: false, transB: false, m: rows, n: g, k: g, alpha: 1, a: dq.p, lda: g,
+                    b: m + g, ldb: 2 * g, beta: 1, c: dh.p, ldc: g)
+    }
+    gradients.withMutableValues(names.node) { dM in
+        Scalar.gemm(transA: true, transB: false, m: g, n: g, k: rows, alpha: 1, a: dp.p, lda: g,
+                    b: cache.h.p, ldb: g, beta: 1, c: dM, ldc: 2 * g)
+        Scalar.gemm(transA: true, transB: false, m: g, n: g, k: rows, alpha: 1, a: dq.p, lda: g,
+                    b: cache.h.p, ldb: g, beta: 1, c: dM + g, ldc: 2 * g)
+    }
+
+    // h = u Dᵀ  ⇒  du = dh D ([T·K, d_g] × [d_g, d]) and dD += dhᵀ u ([d_g, T·K] × [T·K, d]).
+    let du = Buffer<Scalar>(zeros: rows * d)
+    parameters.withValues(names.down) { down in
+        Scalar.gemm(transA: false, transB: false, m: rows, n: d, k: g, alpha: 1, a: dh.p, lda: g,
+                    b: down, ldb: d, beta: 0, c: du.p, ldc: d)
+    }
+    gradients.withMutableValues(names.down) { dDown in
+        Scalar.gemm(transA: true, transB: false, m: g, n: d, k: rows, alpha: 1, a: dh.p, lda: g,
+                    b: cache.u.p, ldb: d, beta: 1, c: dDown, ldc: d)
+    }
+
+    // u = norm(x^{l−1})  ⇒  dx^{l−1} += normᵀ(du); the norm's weight (and bias) gradients
+    // are gathered in scratch and added to `gradients`.
+    let dNormW = Buffer<Scalar>(zeros: d)
+    let dNormB: Buffer<Scalar>? = config.norm == .layernorm ? Buffer(zeros: d) : nil
+    parameters.withValues(names.normWeight) { w in
+        normBackward(config.norm, rows: rows, d: d, x: cache.input.p, cache: cache.norm, weight: w,
+                     dOut: du.p, dX: dIn.p, dWeight: dNormW.p, dBias: dNormB?.p)
+    }
+    gradients.withMutableValues(names.normWeight) { gw in
+        for c in 0..<d { gw[c] += dNormW.p[c] }
+    }
+    if let dNormB {
+        gradients.withMutableValues(names.normBias) { gb in
+            for c in 0..<d { gb[c] += dNormB.p[c] }
+        }
+    }
+}

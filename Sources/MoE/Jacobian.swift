@@ -1,0 +1,71 @@
+import LinearAlgebra
+
+/// One token's Jacobians, for the linearization analysis
+/// R = J − I − Σ_i g_i J_{S_i} − J_shared.
+public struct TokenJacobians<Scalar: BLASScalar>: Sendable {
+    /// J = ∂y/∂x of the whole layer, d×d: `layer[a, b]` = ∂y_a/∂x_b (selection held fixed).
+    public let layer: Matrix<Scalar>
+    /// J_{S_i}, d×d each, in selection order.
+    public let experts: [Matrix<Scalar>]
+    /// The shared expert's Jacobian, nil when the layer has none.
+    public let shared: Matrix<Scalar>?
+    /// S, in descending p.
+    public let topk: [Int]
+    /// g, in the order of `topk`.
+    public let gates: [Scalar]
+    /// E_{S_i}(x), in the order of `topk` (the L = 0 gate term is Σ_i E_{S_i}(x) ∇g_iᵀ).
+    public let expertOutputs: [[Scalar]]
+    /// False when the d evaluations behind `layer` did not all select the same experts, which
+    /// happens only at a near-tie in p, where J is not defined; `layer` is then unreliable.
+    public let selectionStable: Bool
+}
+
+extension DAGMoELayer {
+    /// The Jacobians of one token x (length d).
+    ///
+    /// J is computed by reverse mode in one batched pass: x is repeated d times, and the
+    /// backward with G = I (auxiliary losses off) yields row a of J as the input gradient of
+    /// copy a. Each expert's Jacobian is closed-form: with a = W1 x, b = W3 x,
+    /// J_E = W2 (diag(b ⊙ silu'(a)) W1 + diag(silu(a)) W3).
+    ///
+    /// - Complexity: one forward and one backward on d tokens, plus K + 1 products d×d_ff×d.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func tokenJacobians(x: [Scalar]) -> TokenJacobians<Scalar> {
+        let config = self.config, d = config.dModel, k = config.topK
+        precondition(x.count == d, "tokenJacobians: x must have d = \(d) values, got \(x.count)")
+        var copies = Matrix<Scalar>(rows: d, cols: d)
+        for a in 0..<d { for b in 0..<d { copies[a, b] = x[b] } }
+        let (out, cache) = forward(copies)
+        let (gradX, _) = backward(cache, gradY: Matrix.identity(d), lbCoef: 0, zCoef: 0)
+
+        let topk = Array(out.topk[0..<k])
+        let stable = (1..<d).allSatisfy { out.topk[($0 * k)..<(($0 + 1) * k)].elementsEqual(topk) }
+        let gates = (0..<k).map { out.gates[0, $0] }
+        let experts = topk.map { expertJacobian(x: x, names: .expert($0), dFF: config.dFF) }
+        let outputs = (0..<k).map { i in
+            Array(cache.experts.act.out.array[(cache.experts.groups.row[i] * d)..<((cache.experts.groups.row[i] + 1) * d)])
+        }
+        let shared = config.sharedDFF > 0 ? expertJacobian(x: x, names: .shared, dFF: config.sharedDFF) : nil
+        return TokenJacobians(layer: gradX, experts: experts, shared: shared, topk: topk, gates: gates,
+                              expertOutputs: outputs, selectionStable: stable)
+    }
+
+    /// J_E(x) = W2 (diag(b ⊙ silu'(a)) W1 + diag(silu(a)) W3), a = W1 x, b = W3 x.
+    func expertJacobian(x: [Scalar], names: SwiGLUNames, dFF ff: Int) -> Matrix<Scalar> {
+        let d = config.dModel
+        let w1 = Matrix(rows: ff, cols: d, data: parameters[names.w1].data)
+        let w3 = Matrix(rows: ff, cols: d, data: parameters[names.w3].data)
+        let w2 = Matrix(rows: d, cols: ff, data: parameters[names.w2].data)
+        let xCol = Matrix(rows: d, cols: 1, data: x)
+        let a = Matrix.product(w1, xCol), b = Matrix.product(w3, xCol)
+        // inner = diag(b ⊙ silu'(a)) W1 + diag(silu(a)) W3, [d_ff, d].
+        var inner = Matrix<Scalar>(rows: ff, cols: d)
+        for f in 0..<ff {
+            let sig = Scalar.sigmoid(a[f, 0])
+            let dSilu = sig * (1 + a[f, 0] * (1 - sig)), silu = a[f, 0] * sig
+            for c in 0..<d { inner[f, c] = b[f, 0] * dSilu * w1[f, c] + silu * w3[f, c] }
+        }
+        return Matrix.product(w2, inner)
+    }
+}

@@ -1,0 +1,235 @@
+import LinearAlgebra
+
+/// The DAG-MoE layer of `../shared/spec/dag-moe-layer.md`, forward and backward, batched
+/// over T tokens, generic over Float (speed) and Double (checks). docs/layer.md gives the
+/// equations as implemented and the backward derivations.
+///
+/// API:
+///
+/// ```swift
+/// let layer = try DAGMoELayer(parameters: params)            // Parameters<Scalar>, spec names
+/// let fresh = try DAGMoELayer<Float>(config: cfg, seed: 1)    // training init, `up` = 0
+/// let (out, cache) = layer.forward(x)                          // x: Matrix T×d, T ≥ 1
+/// out.y                // Matrix T×d
+/// out.topk             // [Int], [T, K] row-major: S in descending p (ties: lower index)
+/// out.gates            // Matrix T×K
+/// out.edgeGates        // L tensors [T, K, K], [t, i, j] = e_ij (target i, source j)
+/// out.loadBalanceLoss, out.zLoss
+/// let (gradX, grads) = layer.backward(cache, gradY: g)        // g: Matrix T×d
+/// // gradX = dJ/dx (T×d); grads = dJ/dθ by spec name, for
+/// // J = Σ⟨y, G⟩ + lb_coef·lb + z_coef·zl (coefficients from the config, or overridden).
+/// let jac = layer.tokenJacobians(x: row)                      // one token: J, J_{S_i}, J_shared, g
+/// ```
+///
+/// A cache belongs to the layer (and parameters) that produced it. Selection is piecewise
+/// constant: backward differentiates with the forward's S fixed. With L = 0 the same code
+/// computes the plain weighted-sum MoE.
+public struct DAGMoELayer<Scalar: BLASScalar>: Sendable {
+    /// The weights, by spec name; their config is the layer's.
+    public var parameters: Parameters<Scalar>
+
+    public var config: LayerConfig { parameters.config }
+
+    /// A layer over given weights; throws `LayerConfigError` for a config it cannot run.
+    public init(parameters: Parameters<Scalar>) throws {
+        try parameters.config.validate()
+        self.parameters = parameters
+    }
+
+    /// A layer with fresh weights for training (`Parameters(initializing:seed:)`).
+    public init(config: LayerConfig, seed: UInt64) throws {
+        try config.validate()
+        parameters = Parameters(initializing: config, seed: seed)
+    }
+}
+
+/// What forward reports, per batch.
+public struct LayerOutput<Scalar: BLASScalar>: Sendable {
+    /// y, T×d.
+    public let y: Matrix<Scalar>
+    /// S, [T, K] row-major: token t's experts are `topk[t*K ..< (t+1)*K]`, in descending p.
+    public let topk: [Int]
+    /// g, T×K, in the order of `topk`.
+    public let gates: Matrix<Scalar>
+    /// One [T, K, K] tensor per round: [t, i, j] is e_ij, target i, source j.
+    public let edgeGates: [Tensor<Scalar>]
+    /// lb = N Σ_e f_e P_e over the batch.
+    public let loadBalanceLoss: Scalar
+    /// zl = mean over tokens of logsumexp(z)².
+    public let zLoss: Scalar
+
+    /// Token t's selected experts, in descending p.
+    public func selection(ofToken t: Int) -> ArraySlice<Int> {
+        let k = gates.cols
+        return topk[(t * k)..<((t + 1) * k)]
+    }
+}
+
+/// Everything backward needs from one forward pass (opaque).
+public struct LayerCache<Scalar: BLASScalar>: Sendable {
+    let shape: LayerShape
+    /// The input x, [T, d].
+    let x: Buffer<Scalar>
+    let router: RouterCache<Scalar>
+    let experts: ExpertsCache<Scalar>
+    let shared: SwiGLUActivations<Scalar>?
+    let rounds: [DAGRoundCache<Scalar>]
+    /// f, the load-balance fractions, [N].
+    let fractions: Buffer<Scalar>
+}
+
+extension DAGMoELayer {
+    /// The layer on a batch x (T×d, T ≥ 1): y, the selection, gates, edge gates and the
+    /// auxiliary losses, and the cache for `backward`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func forward(_ x: Matrix<Scalar>) -> (output: LayerOutput<Scalar>, cache: LayerCache<Scalar>) {
+        let config = self.config
+        precondition(x.cols == config.dModel && x.rows >= 1,
+                     "DAGMoELayer.forward: x must be T×\(config.dModel) with T ≥ 1, got \(x.rows)×\(x.cols)")
+        let s = LayerShape(config, tokens: x.rows), d = s.d, k = s.k
+        let input = Buffer(x.data)
+
+        // 1. Router: p, S, g.
+        let router = parameters.withValues(ParameterName.router) { r in
+            routerForward(config.router, shape: s, x: input.p, weight: r)
+        }
+        // 2. Routed experts, grouped by expert: E_{S_i}(x) for every (token, slot).
+        let groups = ExpertGroups(topk: router.topk, experts: s.n)
+        let experts = expertsForward(shape: s, groups: groups, x: input.p, parameters: parameters)
+
+        // 3. Initial nodes x_i^0 = g_i E_{S_i}(x) + x / K.
+        var nodes = Buffer<Scalar>(zeros: s.nodes * d)
+        let invK = 1 / Scalar(k)
+        for t in 0..<s.tokens {
+            let xt = input.p + t * d
+            for i in 0..<k {
+                let r = t * k + i, gate = router.gates.p[r]
+                let out = experts.act.out.p + groups.row[r] * d, node = nodes.p + r * d
+                for c in 0..<d { node[c] = gate * out[c] + xt[c] * invK }
+            }
+        }
+
+        // 4. L rounds of gated message passing.
+        var rounds: [DAGRoundCache<Scalar>] = []
+        rounds.reserveCapacity(s.rounds)
+        for l in 0..<s.rounds {
+            let (next, cache) = dagRoundForward(round: l, config: config, shape: s, input: nodes,
+                                                parameters: parameters)
+            rounds.append(cache)
+            nodes = next
+        }
+
+        // 5. y = Σ_i x_i^L (+ Es(x)).
+        var y = Matrix<Scalar>(rows: s.tokens, cols: d)
+        var shared: SwiGLUActivations<Scalar>? = nil
+        if s.sharedFF > 0 {
+            let act = SwiGLUActivations<Scalar>(rows: s.tokens, dModel: d, dFF: s.sharedFF)
+            swigluForward(rows: s.tokens, first: 0, dModel: d, dFF: s.sharedFF, x: input.p,
+                          parameters: parameters, names: .shared, into: act)
+            shared = act
+        }
+        y.data.withUnsafeMutableBufferPointer { yb in
+            let yp = yb.baseAddress!
+            if let shared { yp.update(from: shared.out.p, count: s.tokens * d) }
+            for t in 0..<s.tokens {
+                let yt = yp + t * d
+                for i in 0..<k {
+                    let node = nodes.p + (t * k + i) * d
+                    for c in 0..<d { yt[c] += node[c] }
+                }
+            }
+        }
+
+        // Auxiliary losses.
+        let (lb, fractions) = loadBalanceForward(shape: s, probs: router.probs, groups: groups)
+        let zl = zLossForward(shape: s, logSumExp: router.logSumExp)
+
+        let output = LayerOutput(
+            y: y, topk: router.topk,
+            gates: Matrix(rows: s.tokens, cols: k, data: router.gates.array),
+            edgeGates: rounds.map { Tensor(shape: [s.tokens, k, k], data: $0.edges.array) },
+            loadBalanceLoss: lb, zLoss: zl)
+        let cache = LayerCache(shape: s, x: input, router: router, experts: experts, shared: shared,
+                               rounds: rounds, fractions: fractions)
+        return (output, cache)
+    }
+
+    /// Gradients of J = Σ_t ⟨y_t, G_t⟩ + lb_coef·lb + z_coef·zl: dJ/dx (T×d) and dJ/dθ for
+    /// every weight. `gradY` is G (T×d, the forward's T); `lbCoef`/`zCoef` default to the config's.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func backward(_ cache: LayerCache<Scalar>, gradY: Matrix<Scalar>,
+                         lbCoef: Double? = nil, zCoef: Double? = nil)
+        -> (gradX: Matrix<Scalar>, gradients: Parameters<Scalar>) {
+        let config = self.config, s = cache.shape, d = s.d, k = s.k
+        precondition(gradY.rows == s.tokens && gradY.cols == d,
+                     "DAGMoELayer.backward: gradY must be \(s.tokens)×\(d), got \(gradY.rows)×\(gradY.cols)")
+        var gradients = Parameters<Scalar>(zeros: config)
+        let gy = Buffer(gradY.data)
+        let dx = Buffer<Scalar>(zeros: s.tokens * d)
+
+        // 5. y = Σ_i x_i^L + Es(x)  ⇒  dx_i^L = G for every node i of the token, and
+        //    the shared expert gets dEs = G.
+        var dNodes = Buffer<Scalar>(zeros: s.nodes * d)
+        for t in 0..<s.tokens {
+            for i in 0..<k { (dNodes.p + (t * k + i) * d).update(from: gy.p + t * d, count: d) }
+        }
+        if let shared = cache.shared {
+            let dA = Buffer<Scalar>(zeros: s.tokens * s.sharedFF), dB = Buffer<Scalar>(zeros: s.tokens * s.sharedFF)
+            swigluBackward(rows: s.tokens, first: 0, dModel: d, dFF: s.sharedFF, x: cache.x.p,
+                           parameters: parameters, names: .shared, act: shared, dOut: gy.p, dX: dx.p,
+                           gradients: &gradients, dA: dA.p, dB: dB.p)
+        }
+
+        // 4. The rounds, last first: dx^{l−1} from dx^l.
+        for l in stride(from: s.rounds - 1, through: 0, by: -1) {
+            let dIn = Buffer<Scalar>(zeros: s.nodes * d)
+            dagRoundBackward(round: l, config: config, shape: s, cache: cache.rounds[l], dOut: dNodes,
+                             parameters: parameters, gradients: &gradients, dIn: dIn)
+            dNodes = dIn
+        }
+
+        // 3. x_i^0 = g_i E_{S_i}(x) + x / K  ⇒  dg_i = dx_i^0 · E_{S_i}(x),
+        //    dE_{S_i} = g_i dx_i^0 (into grouped order), dx += (1/K) Σ_i dx_i^0.
+        let groups = cache.experts.groups
+        let dGates = Buffer<Scalar>(zeros: s.nodes)
+        let dExperts = Buffer<Scalar>(zeros: s.nodes * d)
+        let invK = 1 / Scalar(k)
+        for t in 0..<s.tokens {
+            let dxt = dx.p + t * d
+            for i in 0..<k {
+                let r = t * k + i, gate = cache.router.gates.p[r]
+                let dNode = dNodes.p + r * d
+                let out = cache.experts.act.out.p + groups.row[r] * d
+                let dOut = dExperts.p + groups.row[r] * d
+                var dot: Scalar = 0
+                for c in 0..<d {
+                    dot += dNode[c] * out[c]
+                    dOut[c] = gate * dNode[c]
+                    dxt[c] += invK * dNode[c]
+                }
+                dGates.p[r] = dot
+            }
+        }
+
+        // 2. The routed experts: dx and the experts' weights.
+        expertsBackward(shape: s, cache: cache.experts, dOut: dExperts, parameters: parameters,
+                        gradients: &gradients, dX: dx.p)
+
+        // 1. The router, with the auxiliary losses' contributions to dp and dz.
+        let dProbs = Buffer<Scalar>(zeros: s.tokens * s.n), dLogits = Buffer<Scalar>(zeros: s.tokens * s.n)
+        loadBalanceBackward(shape: s, fractions: cache.fractions,
+                            coefficient: Scalar(lbCoef ?? config.lbCoef), dProbs: dProbs)
+        zLossBackward(shape: s, router: cache.router, coefficient: Scalar(zCoef ?? config.zCoef),
+                      dLogits: dLogits)
+        parameters.withValues(ParameterName.router) { r in
+            gradients.withMutableValues(ParameterName.router) { dR in
+                routerBackward(config.router, shape: s, cache: cache.router, dGates: dGates.p,
+                               dProbs: dProbs, dLogits: dLogits, x: cache.x.p, weight: r,
+                               dX: dx.p, dWeight: dR)
+            }
+        }
+        return (Matrix(rows: s.tokens, cols: d, data: dx.array), gradients)
+    }
+}

@@ -1,0 +1,132 @@
+import LinearAlgebra
+
+// The router: logits z = x Rᵀ, probabilities p = softmax(z), the top-K selection S
+// and the gates g, forward and backward (spec, "Forward" step 1).
+
+/// What the router's backward needs, and the selection the rest of the layer uses.
+struct RouterCache<Scalar: BLASScalar>: Sendable {
+    /// z = x Rᵀ, [T, N].
+    let logits: Buffer<Scalar>
+    /// p = softmax(z) row by row, [T, N].
+    let probs: Buffer<Scalar>
+    /// logsumexp(z) per token, [T] (the z-loss's argument).
+    let logSumExp: Buffer<Scalar>
+    /// S, [T, K]: the K experts with the largest p in descending order, ties lower index first.
+    let topk: [Int]
+    /// g, [T, K]: p[S_i] (`softmax_topk`) or softmax(z[S])_i (`topk_softmax`).
+    let gates: Buffer<Scalar>
+}
+
+/// Router forward. x is [T, d], weight R is [N, d].
+func routerForward<Scalar: BLASScalar>(
+    _ kind: LayerConfig.Router, shape s: LayerShape,
+    x: UnsafePointer<Scalar>, weight: UnsafePointer<Scalar>
+) -> RouterCache<Scalar> {
+    let t = s.tokens, n = s.n, k = s.k
+    let logits = Buffer<Scalar>(zeros: t * n)
+    let probs = Buffer<Scalar>(zeros: t * n)
+    let lse = Buffer<Scalar>(zeros: t)
+    let gates = Buffer<Scalar>(zeros: t * k)
+    var topk = [Int](repeating: 0, count: t * k)
+
+    // z = x Rᵀ: [T, d] × [d, N].
+    Scalar.gemm(transA: false, transB: true, m: t, n: n, k: s.d, alpha: 1, a: x, lda: s.d,
+                b: weight, ldb: s.d, beta: 0, c: logits.p, ldc: n)
+
+    topk.withUnsafeMutableBufferPointer { sel in
+        for tok in 0..<t {
+            let z = logits.p + tok * n, p = probs.p + tok * n
+            // p = softmax(z), shifted by max(z) so that exp never overflows;
+            // logsumexp(z) = max + log Σ exp(z − max).
+            var zmax = z[0]
+            for e in 1..<n where z[e] > zmax { zmax = z[e] }
+            var sum: Scalar = 0
+            for e in 0..<n {
+                p[e] = Scalar.exp(z[e] - zmax)
+                sum += p[e]
+            }
+            let inv = 1 / sum
+            for e in 0..<n { p[e] *= inv }
+            lse.p[tok] = zmax + Scalar.log(sum)
+
+            // S: insertion into a descending list of K; an equal p never moves ahead of
+            // an earlier (lower) index, so ties go to the lower index.
+            let row = sel.baseAddress! + tok * k
+            var count = 0
+            for e in 0..<n {
+                let v = p[e]
+                if count == k && !(v > p[row[k - 1]]) { continue }
+                var j = count == k ? k - 1 : count
+                while j > 0 && v > p[row[j - 1]] {
+                    row[j] = row[j - 1]
+                    j -= 1
+                }
+                row[j] = e
+                if count < k { count += 1 }
+            }
+
+            let g = gates.p + tok * k
+            switch kind {
+            case .softmaxTopK:
+                // g_i = p[S_i], not renormalised.
+                for i in 0..<k { g[i] = p[row[i]] }
+            case .topKSoftmax:
+                // g = softmax(z[S]), shifted by the largest selected logit.
+                var smax = z[row[0]]
+                for i in 1..<k where z[row[i]] > smax { smax = z[row[i]] }
+                var gsum: Scalar = 0
+                for i in 0..<k {
+                    g[i] = Scalar.exp(z[row[i]] - smax)
+                    gsum += g[i]
+                }
+                for i in 0..<k { g[i] /= gsum }
+            }
+        }
+    }
+    return RouterCache(logits: logits, probs: probs, logSumExp: lse, topk: topk, gates: gates)
+}
+
+/// Router backward: from dJ/dg (and whatever dJ/dp and dJ/dz the auxiliary losses have
+/// already accumulated) to dJ/dx and dJ/dR. The selection S is piecewise constant and
+/// passes no gradient.
+///
+/// - Parameters:
+///   - dGates: dJ/dg, [T, K].
+///   - dProbs: [T, N], holds dJ/dp from other terms on entry; used as scratch.
+///   - dLogits: [T, N], holds dJ/dz from other terms on entry; holds the full dJ/dz on return.
+///   - x: the forward input, [T, d].
+///   - dX: [T, d], accumulated into. dWeight: [N, d], accumulated into.
+func routerBackward<Scalar: BLASScalar>(
+    _ kind: LayerConfig.Router, shape s: LayerShape, cache: RouterCache<Scalar>,
+    dGates: UnsafePointer<Scalar>, dProbs: Buffer<Scalar>, dLogits: Buffer<Scalar>,
+    x: UnsafePointer<Scalar>, weight: UnsafePointer<Scalar>,
+    dX: UnsafeMutablePointer<Scalar>, dWeight: UnsafeMutablePointer<Scalar>
+) {
+    let t = s.tokens, n = s.n, k = s.k
+    cache.topk.withUnsafeBufferPointer { sel in
+        for tok in 0..<t {
+            let row = sel.baseAddress! + tok * k
+            let p = cache.probs.p + tok * n, dp = dProbs.p + tok * n, dz = dLogits.p + tok * n
+            let g = cache.gates.p + tok * k, dg = dGates + tok * k
+            switch kind {
+            case .softmaxTopK:
+                // g_i = p[S_i]  ⇒  dp[S_i] += dg_i.
+                for i in 0..<k { dp[row[i]] += dg[i] }
+            case .topKSoftmax:
+                // g = softmax(z[S])  ⇒  dz[S_i] += g_i (dg_i − Σ_k g_k dg_k).
+                var gdg: Scalar = 0
+                for i in 0..<k { gdg += g[i] * dg[i] }
+                for i in 0..<k { dz[row[i]] += g[i] * (dg[i] - gdg) }
+            }
+            // p = softmax(z)  ⇒  dz_e += p_e (dp_e − Σ_f p_f dp_f).
+            var pdp: Scalar = 0
+            for e in 0..<n { pdp += p[e] * dp[e] }
+            for e in 0..<n { dz[e] += p[e] * (dp[e] - pdp) }
+        }
+    }
+    // z = x Rᵀ  ⇒  dx += dz R ([T, N] × [N, d]) and dR += dzᵀ x ([N, T] × [T, d]).
+    Scalar.gemm(transA: false, transB: false, m: t, n: s.d, k: n, alpha: 1, a: dLogits.p, lda: n,
+                b: weight, ldb: s.d, beta: 1, c: dX, ldc: s.d)
+    Scalar.gemm(transA: true, transB: false, m: n, n: s.d, k: t, alpha: 1, a: dLogits.p, lda: n,
+                b: x, ldb: s.d, beta: 1, c: dWeight, ldc: s.d)
+}

@@ -1,0 +1,85 @@
+import LinearAlgebra
+@testable import MoE
+
+/// Small configurations and random layers shared by the MoE tests.
+enum LayerTestSupport {
+    /// A small config; sizes are chosen so that finite differences over every weight stay fast.
+    static func config(router: LayerConfig.Router = .softmaxTopK, norm: LayerConfig.Norm = .rmsnorm,
+                       shared: Bool = false, rounds: Int = 1, lbCoef: Double = 0.3, zCoef: Double = 0.2) -> LayerConfig {
+        LayerConfig(dModel: 6, nExperts: 5, topK: 3, dFF: 4, dG: 3, dagLayers: rounds, norm: norm,
+                    normEps: 1e-5, router: router, sharedDFF: shared ? 3 : 0, lbCoef: lbCoef, zCoef: zCoef)
+    }
+
+    /// Every weight random and of order one, `up` and the norm weights included
+    /// (a fresh init has `up` = 0, which would hide the DAG module's gradients).
+    static func randomParameters(_ config: LayerConfig, seed: UInt64) -> Parameters<Double> {
+        var rng = SeededRandom(seed: seed &+ 1000)
+        var p = Parameters<Double>(initializing: config, seed: seed)
+        for (name, shape) in config.parameterShapes {
+            let count = shape.reduce(1, *)
+            let data: [Double]
+            if name.hasSuffix("norm.weight") {
+                data = (0..<count).map { _ in 1 + rng.nextUniform(-0.3, 0.3) }
+            } else if name.hasSuffix("norm.bias") || name.hasSuffix("up.weight") || name.hasSuffix("edge.bias") {
+                data = (0..<count).map { _ in rng.nextUniform(-0.5, 0.5) }
+            } else if name == "router.weight" {
+                data = (0..<count).map { _ in rng.nextNormal() }
+            } else {
+                data = p[name].data
+            }
+            p[name] = Tensor(shape: shape, data: data)
+        }
+        return p
+    }
+
+    /// A T×d matrix of standard normals.
+    static func randomMatrix(rows: Int, cols: Int, seed: UInt64) -> Matrix<Double> {
+        var rng = SeededRandom(seed: seed)
+        return Matrix(rows: rows, cols: cols, data: (0..<(rows * cols)).map { _ in rng.nextNormal() })
+    }
+
+    /// The smallest gap, over tokens, between the K-th and the (K+1)-th largest p
+    /// (the distance of the batch from a change of selection); +∞ when K = N.
+    static func selectionMargin(_ layer: DAGMoELayer<Double>, _ x: Matrix<Double>) -> Double {
+        let (_, cache) = layer.forward(x)
+        let n = layer.config.nExperts, k = layer.config.topK
+        guard k < n else { return .infinity }
+        var margin = Double.infinity
+        for t in 0..<x.rows {
+            let p = (0..<n).map { cache.router.probs.p[t * n + $0] }.sorted(by: >)
+            margin = min(margin, p[k - 1] - p[k])
+        }
+        return margin
+    }
+
+    /// A random layer and batch whose selection is at least `margin` from any change,
+    /// trying seeds from `seed` on.
+    static func wellSeparatedCase(_ config: LayerConfig, tokens: Int, seed: UInt64, margin: Double = 1e-3)
+        throws -> (layer: DAGMoELayer<Double>, x: Matrix<Double>, g: Matrix<Double>) {
+        var s = seed
+        while true {
+            let layer = try DAGMoELayer(parameters: randomParameters(config, seed: s))
+            let x = randomMatrix(rows: tokens, cols: config.dModel, seed: s &+ 7)
+            if selectionMargin(layer, x) >= margin {
+                return (layer, x, randomMatrix(rows: tokens, cols: config.dModel, seed: s &+ 13))
+            }
+            s &+= 101
+        }
+    }
+
+    /// J = Σ⟨y, G⟩ + lb_coef·lb + z_coef·zl, the objective backward differentiates.
+    static func objective(_ layer: DAGMoELayer<Double>, _ x: Matrix<Double>, _ g: Matrix<Double>) -> Double {
+        let out = layer.forward(x).output
+        var j = 0.0
+        for i in 0..<g.data.count { j += out.y.data[i] * g.data[i] }
+        return j + layer.config.lbCoef * out.loadBalanceLoss + layer.config.zCoef * out.zLoss
+    }
+
+    /// Largest |a − b| / max(1, |b|) over two equal-length arrays.
+    static func maxRelativeError(_ a: [Double], _ b: [Double]) -> Double {
+        precondition(a.count == b.count)
+        var worst = 0.0
+        for i in a.indices { worst = max(worst, abs(a[i] - b[i]) / max(1, abs(b[i]))) }
+        return worst
+    }
+}
