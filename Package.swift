@@ -21,7 +21,6 @@ let package = Package(
         .target(name: "LinearAlgebra", dependencies: ["CLAPACK"]),
         .target(name: "Report", dependencies: ["BigInt"]),
         .target(name: "Notebook"),
-        .target(name: "Notebook"),
         .target(name: "Checkpoint", dependencies: ["MoE", "LinearAlgebra"]),
         .target(name: "MoE", dependencies: ["LinearAlgebra"]),
 
@@ -37,7 +36,6 @@ let package = Package(
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MoETests", dependencies: ["MoE", "Checkpoint", "LinearAlgebra"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
         .testTarget(name: "AnalyzeTests", dependencies: ["analyze", "Report", "BigInt"], resources: [.copy("Fixtures")]),
     ]
