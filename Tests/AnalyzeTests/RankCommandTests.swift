@@ -75,7 +75,7 @@ import Testing
         #expect(r.stdout.contains("d = 5, 5 of 6 experts selected (0,1,2,3,4)"))
         #expect(r.stdout.contains("ws L=1: 5 singular values, rank 4"))
         #expect(r.stdout.contains("---- rank 4: σ4/σ5 = "))
-        #expect(r.stdout.contains("chain L=2: 30 singular values, rank 20"))
+        #expect(r.stdout.contains("chain L=2: 25 singular values, rank 20"))
         let row = r.stdout.split(separator: "\n").first { $0.hasPrefix("4 ") }
         #expect(row?.contains("(yes)") == true)
         #expect(!r.stdout.contains("note:"))
@@ -152,7 +152,7 @@ import Testing
         (["--random", "3,3", "--target", "1*9"], "expert 9"),
         (["--random", "3,3", "--depth", "0"], "--depth"),
         (["--random", "3,3", "--tol=-1"], "--tol"),
-        (["--random", "8,64", "--depth", "4"], "limit"),
+        (["--random", "8,64", "--depth", "5"], "limit"),
         (["--experts", "/nonexistent.safetensors"], "/nonexistent.safetensors"),
     ])
     func badInputIsOneLine(arguments: [String], mentions: String) throws {
