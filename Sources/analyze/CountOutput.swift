@@ -16,6 +16,7 @@ struct CountOutput {
             ("weighted_sum", c.weightedSum),
             ("ordered", c.ordered),
             ("dags.labeled", c.labeledDAGs),
+            ("dags.unlabeled", c.unlabeledDAGs),
             ("dags.one_sink", c.oneSinkDAGs),
             ("dags.one_source", c.oneSourceDAGs),
             ("dags.weakly_connected", c.weaklyConnectedDAGs),
@@ -30,7 +31,11 @@ struct CountOutput {
             ("equivalent_experts", c.equivalentExperts),
             ("equivalent_granularity", c.equivalentGranularity.map { BigInt($0) }),
         ]
-        out += c.modulePatterns.map { ("module_patterns.\($0.depth)", $0.count) }
+        for (depth, count) in c.modulePatterns {
+            out.append(("module_patterns.\(depth)", count))
+            out.append(("module_patterns_up_to_relabeling.\(depth)",
+                        c.modulePatternsUpToRelabeling.first { $0.depth == depth }?.count))
+        }
         return out
     }
 
@@ -43,11 +48,25 @@ struct CountOutput {
         if c.k > CountLimits.maxKDepth && c.k > 1 {
             notes.append("dags.depth_at_most is computed for k ≤ \(CountLimits.maxKDepth) only (O(k³·L) products of large numbers).")
         }
+        if c.unlabeledDAGs == nil {
+            notes.append("dags.unlabeled is computed for k ≤ \(CountLimits.maxKUnlabeled) only (a sum over pairs of cycle types, whose number grows like p(k)²).")
+        }
+        if c.modulePatternsUpToRelabeling.isEmpty {
+            notes.append("module_patterns_up_to_relabeling is computed for k ≤ \(CountLimits.maxKModuleOrbits) only (a sum over the p(k) cycle types).")
+        }
+        notes.append(CountOutput.relabelingNote)
         if c.equivalentGranularity == nil {
             notes.append("equivalent_granularity: no granularity helps when n = k, since C(g·k, g·k) = 1 for every g.")
         }
         return notes
     }
+
+    /// Why both the labeled and the unlabeled counts are reported.
+    static let relabelingNote = "dags.labeled counts structures over distinct experts, dags.unlabeled the same "
+        + "structures up to relabeling of the k node slots: the DAG-MoE module's weights are shared across node "
+        + "slots, so it is permutation-equivariant and, on identical inputs, cannot tell relabelings apart; "
+        + "different experts make the nodes distinguishable again. module_patterns_up_to_relabeling.L counts "
+        + "the binary edge patterns (L rounds of k×k gates) the module can express, up to the same relabeling."
 
     func render(_ format: OutputFormat) -> String {
         switch format {
@@ -107,6 +126,7 @@ struct CountOutput {
                 ("ordered", value(c.ordered)),
                 ("dags", .object([
                     ("labeled", value(c.labeledDAGs)),
+                    ("unlabeled", value(c.unlabeledDAGs)),
                     ("one_sink", value(c.oneSinkDAGs)),
                     ("one_source", value(c.oneSourceDAGs)),
                     ("weakly_connected", value(c.weaklyConnectedDAGs)),
@@ -117,6 +137,8 @@ struct CountOutput {
                 ("equivalent_experts", value(c.equivalentExperts)),
                 ("equivalent_granularity", c.equivalentGranularity.map { .string(String($0)) } ?? .null),
                 ("module_patterns", .object(c.modulePatterns.map { ("\($0.depth)", value($0.count)) })),
+                ("module_patterns_up_to_relabeling",
+                 .object(c.modulePatternsUpToRelabeling.map { ("\($0.depth)", value($0.count)) })),
                 ("notes", .array(CountOutput.notes(c).map { .string($0) })),
             ])
         }
