@@ -65,7 +65,7 @@ public struct AdamW<Scalar: BLASScalar>: Sendable {
         steps += 1
         let lr = learningRate ?? options.learningRate
         let b1 = options.beta1, b2 = options.beta2
-        let c1 = 1 - pow(b1, steps), c2 = 1 - pow(b2, steps)
+        let c1 = 1 - AdamW.power(b1, steps), c2 = 1 - AdamW.power(b2, steps)
         let sb1 = Scalar(b1), sb2 = Scalar(b2), g1 = Scalar(1 - b1), g2 = Scalar(1 - b2)
         let stepSize = Scalar(lr / c1), rootC2 = Scalar(c2.squareRoot()), eps = Scalar(options.epsilon)
         let sScale = Scalar(scale)
@@ -95,15 +95,15 @@ public struct AdamW<Scalar: BLASScalar>: Sendable {
                               learningRate: Double? = nil) -> Double {
         step(&parameters.tensors, gradients: gradients.tensors, learningRate: learningRate)
     }
-}
 
-/// b^n for the bias corrections, by repeated squaring (exact for the small n of a run's start).
-func pow(_ b: Double, _ n: Int) -> Double {
-    var result = 1.0, base = b, e = n
-    while e > 0 {
-        if e & 1 == 1 { result *= base }
-        base *= base
-        e >>= 1
+    /// b^n for the bias corrections, by repeated squaring.
+    static func power(_ b: Double, _ n: Int) -> Double {
+        var result = 1.0, base = b, e = n
+        while e > 0 {
+            if e & 1 == 1 { result *= base }
+            base *= base
+            e >>= 1
+        }
+        return result
     }
-    return result
 }
