@@ -1,0 +1,18 @@
+import Foundation
+import Testing
+
+/// The committed notebooks that run in seconds still reproduce their outputs
+/// (`analyze notebook check`); the slow ones are checked by the command in notebooks-md/README.md.
+@Suite struct NotebooksCheckTests {
+    /// notebooks-md/ in the source tree.
+    static let directory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("notebooks-md")
+
+    static let fast = ["01-combination-space.md"]
+
+    @Test(arguments: fast) func notebookStillReproduces(_ name: String) throws {
+        let r = try runAnalyze(["notebook", "check", NotebooksCheckTests.directory.appendingPathComponent(name).path])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+    }
+}
