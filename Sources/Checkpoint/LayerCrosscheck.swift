@@ -14,10 +14,10 @@ public enum ComputePrecision: String, Sendable, CaseIterable {
 /// A Float32 reference carries round-off of a few units of 2⁻²⁴ ≈ 6e-8 per operation,
 /// grown by dot products of length d or d_ff (typically √n-fold, at most n-fold) and by
 /// the depth of the computation; the backward pass is about twice as deep and sums
-/// terms that cancel. The defaults leave one to two orders of magnitude of room above
-/// what the committed fixtures measure (about 1e-6 forward and 1e-5 backward, see
-/// docs/checkpoint-format.md) while still catching a wrong formula, which moves errors
-/// to 1e-2 or more.
+/// terms that cancel. On the committed fixtures the worst measured values are 3e-7
+/// forward and 1.4e-5 backward (docs/checkpoint-format.md); the defaults leave room for
+/// layers with d and d_ff in the thousands while a wrong formula, a transposed weight or
+/// a tampered reference moves the error to 1e-3 or more.
 public struct CrosscheckTolerances: Sendable, Equatable {
     /// y, gates, edge gates and the two auxiliary losses.
     public var forward: Double

@@ -20,7 +20,7 @@ struct CrosscheckCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The checkpoint.", valueName: "FILE"))
     var file: String
 
-    @Option(help: "float64 (default) or float32: the precision the layer is recomputed in for the comparison.")
+    @Option(help: "float64 or float32: the precision the layer is recomputed in for the comparison.")
     var precision = "float64"
 
     @Option(name: .customLong("tol-forward"), help: "Bound on max_rel for y, gates, edge gates and losses.")
