@@ -19,7 +19,7 @@ struct RankCommand: ParsableCommand {
         """
     )
 
-    @Option(help: ArgumentHelp("N,D[,SEED]: N random Gaussian d×d experts (seed 0 by default).", valueName: "N,D[,SEED]"))
+    @Option(help: ArgumentHelp("N random Gaussian D×D experts from seed SEED (0 when left out).", valueName: "N,D[,SEED]"))
     var random: String?
 
     @Option(help: ArgumentHelp("A safetensors file with tensors experts.{e}.weight of shape [d, d].", valueName: "file"))
@@ -41,7 +41,7 @@ struct RankCommand: ParsableCommand {
     var tol: Double?
 
     @Option(name: .customLong("residual-tol"),
-            help: "A target is expressible when its relative residual is at most this (default √ε ≈ 1.49e-8).")
+            help: "A target is expressible when its relative residual is at most this (√ε by default).")
     var residualTol = RankQuery.defaultResidualTolerance
 
     @Option(help: "text, json, csv or markdown (csv and markdown: the family table).")
@@ -63,8 +63,10 @@ struct RankCommand: ParsableCommand {
             guard spec.count >= 1, spec.dimension >= 1 else {
                 throw ValidationError("--random \(random): N and D must be at least 1")
             }
-            guard spec.dimension * spec.dimension <= ProductStack.maxEntries, spec.count <= ProductStack.maxEntries else {
-                throw ValidationError("--random \(random) is past the size limit of \(ProductStack.maxEntries) entries per stack")
+            let (square, overflow1) = spec.dimension.multipliedReportingOverflow(by: spec.dimension)
+            let (entries, overflow2) = spec.count.multipliedReportingOverflow(by: square)
+            guard !overflow1, !overflow2, entries <= ProductStack.maxEntries else {
+                throw ValidationError("--random \(random): N·D² is past the limit of \(ProductStack.maxEntries) entries")
             }
         }
         if let select { _ = try RankCommand.parseList(select) }

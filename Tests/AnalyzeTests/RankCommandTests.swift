@@ -144,6 +144,8 @@ import Testing
         (["--random", "2,3", "--experts", "x.safetensors"], "not both"),
         (["--random", "2"], "N,D"),
         (["--random", "0,3"], "at least 1"),
+        (["--random", "2,99999999999"], "limit"),
+        (["--random", "2,999999999999999999"], "limit"),
         (["--random", "2,3,-1"], "seed"),
         (["--random", "3,3", "--select", "0,x"], "--select"),
         (["--random", "3,3", "--select", "0,3"], "expert 3"),
