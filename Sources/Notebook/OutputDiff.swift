@@ -1,7 +1,9 @@
 /// The difference between a committed output block and a fresh one, line by line.
 ///
 /// Lines are compared after masking ``VaryPattern`` matches and dropping trailing whitespace;
-/// the diff shows the lines as they are.
+/// when there are vary patterns, runs of spaces and tabs also count as one space, because a
+/// varying value of another width shifts the columns of a table. The diff shows the lines as
+/// they are.
 public struct OutputDiff: Sendable, Equatable {
     /// One line of the edit script.
     public enum Line: Sendable, Equatable {
@@ -13,7 +15,10 @@ public struct OutputDiff: Sendable, Equatable {
 
     /// The diff, or nil when the outputs agree up to the vary patterns.
     public static func compare(committed: [String], fresh: [String], vary: [VaryPattern]) -> OutputDiff? {
-        func key(_ line: String) -> String { trailingTrimmed(vary.reduce(line) { $1.mask($0) }) }
+        func key(_ line: String) -> String {
+            let masked = trailingTrimmed(vary.reduce(line) { $1.mask($0) })
+            return vary.isEmpty ? masked : collapsingSpaces(masked)
+        }
         let a = committed.map(key), b = fresh.map(key)
         if a == b { return nil }
         let script = editScript(a.count, b.count, equal: { a[$0] == b[$1] })
@@ -105,4 +110,16 @@ public struct OutputDiff: Sendable, Equatable {
         return (0..<prefix).map { .same($0, $0) } + middle
             + (0..<suffix).map { .same(n - suffix + $0, m - suffix + $0) }
     }
+}
+
+/// `text` with every run of spaces and tabs replaced by one space.
+func collapsingSpaces(_ text: String) -> String {
+    var out = String.UnicodeScalarView()
+    var inRun = false
+    for c in text.unicodeScalars {
+        let blank = c == " " || c == "\t"
+        if !blank || !inRun { out.append(blank ? " " : c) }
+        inRun = blank
+    }
+    return String(out)
 }

@@ -22,6 +22,16 @@ import Testing
         #expect(OutputDiff.compare(committed: ["time 3.1 ms"], fresh: ["time 3.2 ms"], vary: []) != nil)
     }
 
+    @Test func varyingWidthsDoNotShiftTheComparison() throws {
+        let tiny = try VaryPattern(#"[0-9.]+e-1[0-9]"#, line: 1)
+        let committed = ["target  ws          chain", "1*0     0.97 (no)  1.1e-15 (yes)"]
+        let fresh = ["target  ws             chain", "1*0     0.97 (no)  1.234e-15 (yes)"]
+        #expect(OutputDiff.compare(committed: committed, fresh: fresh, vary: [tiny]) == nil)
+        #expect(OutputDiff.compare(committed: committed, fresh: fresh, vary: []) != nil)
+        #expect(OutputDiff.compare(committed: ["a b"], fresh: ["ab"], vary: [tiny]) != nil)
+        #expect(collapsingSpaces("a  \t b\t") == "a b ")
+    }
+
     @Test func unifiedDiffNumbersNotebookLines() throws {
         let committed = (1...10).map { "line \($0)" }
         var fresh = committed
