@@ -74,7 +74,7 @@ public struct RankReport: Sendable {
     public let residualTolerance: Double
     /// ws, then chain at depths 2 … depth.
     public let families: [FamilyRank]
-    /// Selected experts, then targets; empty unless eigenvalues were asked for.
+    /// Selected experts, then targets not already listed; empty unless eigenvalues were asked for.
     public let spectra: [MatrixSpectrum]
 }
 
@@ -99,7 +99,7 @@ extension LinearExperts {
         var spectra: [MatrixSpectrum] = []
         if query.eigenvalues {
             for i in query.selected { spectra.append(MatrixSpectrum(name: String(i), eigenvalues: try matrices[i].eigenvalues())) }
-            for (factors, t) in zip(query.targets, targets) {
+            for (factors, t) in zip(query.targets, targets) where !spectra.contains(where: { $0.name == TargetFit.name(factors) }) {
                 spectra.append(MatrixSpectrum(name: TargetFit.name(factors), eigenvalues: try t.eigenvalues()))
             }
         }
