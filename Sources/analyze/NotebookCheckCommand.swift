@@ -8,7 +8,8 @@ struct NotebookCheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Run the notebooks' commands and fail, with a diff, where the committed output differs.",
         discussion: """
-        Nothing is written next to the notebook: plots go to a temporary directory. Lines are compared \
+        Nothing is written next to the notebook: files the commands write (.svg arguments, values of \
+        --plot, --out, --output, --csv) go to a temporary directory, where later cells read them. Lines are compared \
         after masking the cell's vary patterns and dropping trailing spaces. Prints the diff of the first \
         differing block, lists the others, and exits 1; plots the commands name must exist beside the notebook.
         """
@@ -21,11 +22,11 @@ struct NotebookCheckCommand: ParsableCommand {
         var failing: [String] = []
         for path in files {
             let file = try NotebookFile(path: path)
-            let plots = FileManager.default.temporaryDirectory
+            let scratch = FileManager.default.temporaryDirectory
                 .appendingPathComponent("analyze-notebook-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: plots, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: plots) }
-            let outputs = try file.outputs(NotebookExecutor(directory: file.directory, plotDirectory: plots))
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: scratch) }
+            let outputs = try file.outputs(NotebookExecutor(directory: file.directory, scratchDirectory: scratch))
             let problems = NotebookCheckCommand.problems(file, outputs: outputs)
             if problems.isEmpty {
                 print("\(path): \(outputs.count) commands, every output matches")

@@ -4,16 +4,28 @@ import Notebook
 /// Runs a notebook's cells as subprocesses of this very executable, in the notebook's
 /// directory, so relative paths in commands mean what they mean to a reader of the notebook.
 ///
-/// With a `plotDirectory` (used by `check`), every relative argument ending in `.svg` is
-/// redirected there, so checking leaves the committed plots alone; the temporary prefix is
-/// removed from the output again, so the output reads as in `run`.
-struct NotebookExecutor {
+/// With a `scratchDirectory` (used by `check`), the files commands write — relative `.svg`
+/// arguments and the values of ``outputOptions`` — go there instead, and so does every later
+/// argument naming one of them (a checkpoint written by one cell and read by the next), so
+/// checking leaves the committed files alone. The scratch prefix is removed from the output
+/// again, so the output reads as in `run`.
+final class NotebookExecutor {
     /// The notebook's directory: the commands' working directory.
     let directory: URL
-    /// Where plots go instead of `directory`, or nil to write them in place.
-    let plotDirectory: URL?
+    /// Where written files go instead of `directory`, or nil to write them in place.
+    let scratchDirectory: URL?
     /// The executable to run, this process's own.
     let executable = NotebookExecutor.currentExecutable()
+    /// Relative paths sent to the scratch directory so far.
+    var redirected: Set<String> = []
+
+    init(directory: URL, scratchDirectory: URL?) {
+        self.directory = directory
+        self.scratchDirectory = scratchDirectory
+    }
+
+    /// Options whose value is a file the command writes.
+    static let outputOptions: Set<String> = ["--plot", "--out", "--output", "--csv"]
 
     /// This process's executable (`/proc/self/exe` on Linux, the first argument otherwise).
     static func currentExecutable() -> URL {
@@ -29,21 +41,40 @@ struct NotebookExecutor {
         return (String(argument[...equals]), String(argument[argument.index(after: equals)...]))
     }
 
-    /// The relative `.svg` paths among a cell's arguments (`--plot x.svg` or `--plot=x.svg`).
-    static func plotPaths(_ cell: Cell) -> [String] {
-        cell.arguments.map { optionValue($0).value }.filter { $0.hasSuffix(".svg") && !$0.hasPrefix("/") }
+    /// The relative paths a cell writes: `.svg` arguments and the values of output options
+    /// (`--out x`, `--out=x`).
+    static func writtenPaths(_ cell: Cell) -> [String] {
+        var paths: [String] = []
+        var previous = ""
+        for argument in cell.arguments {
+            let (prefix, value) = optionValue(argument)
+            let option = prefix.isEmpty ? previous : String(prefix.dropLast())
+            if !value.isEmpty, !value.hasPrefix("/"), !value.hasPrefix("-"),
+               value.hasSuffix(".svg") || outputOptions.contains(option) {
+                paths.append(value)
+            }
+            previous = prefix.isEmpty ? argument : ""
+        }
+        return paths
     }
 
-    /// The cell's arguments with plot paths moved into `plotDirectory`; the plots' folders
-    /// are created.
+    /// The relative `.svg` paths a cell writes: its plots.
+    static func plotPaths(_ cell: Cell) -> [String] {
+        writtenPaths(cell).filter { $0.hasSuffix(".svg") }
+    }
+
+    /// The cell's arguments with written files (and files written by earlier cells) moved
+    /// into the scratch directory; the written files' folders are created.
     func arguments(_ cell: Cell) throws -> [String] {
-        let plots = Set(NotebookExecutor.plotPaths(cell))
+        let written = Set(NotebookExecutor.writtenPaths(cell))
         return try cell.arguments.map { argument in
             let (prefix, value) = NotebookExecutor.optionValue(argument)
-            guard plots.contains(value) else { return argument }
-            let target = (plotDirectory ?? directory).appendingPathComponent(value)
+            guard written.contains(value) || redirected.contains(value) else { return argument }
+            let target = (scratchDirectory ?? directory).appendingPathComponent(value)
             try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            return plotDirectory == nil ? argument : prefix + target.path
+            guard scratchDirectory != nil else { return argument }
+            redirected.insert(value)
+            return prefix + target.path
         }
     }
 
@@ -91,11 +122,11 @@ struct NotebookExecutor {
         return lines(out)
     }
 
-    /// `text` as lines, without the empty line after a final newline, with the plot
+    /// `text` as lines, without the empty line after a final newline, with the scratch
     /// directory's prefix removed.
     func lines(_ text: String) -> [String] {
         var text = text
-        if let plotDirectory { text = text.replacingOccurrences(of: plotDirectory.path + "/", with: "") }
+        if let scratchDirectory { text = text.replacingOccurrences(of: scratchDirectory.path + "/", with: "") }
         var lines = text.components(separatedBy: "\n")
         if lines.last == "" { lines.removeLast() }
         return lines

@@ -15,7 +15,7 @@ struct NotebookRunCommand: ParsableCommand {
     func run() throws {
         for path in files {
             let file = try NotebookFile(path: path)
-            let outputs = try file.outputs(NotebookExecutor(directory: file.directory, plotDirectory: nil))
+            let outputs = try file.outputs(NotebookExecutor(directory: file.directory, scratchDirectory: nil))
             let rendered = file.notebook.rendered(outputs: outputs)
             let changed = zip(file.notebook.cells, outputs).filter { $0.0.output?.content != $0.1 }.count
             if rendered != file.text { try writeFile(rendered, to: path) }

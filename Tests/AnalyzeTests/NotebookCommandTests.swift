@@ -76,6 +76,31 @@ import Testing
         #expect(try runAnalyze(["notebook", "check", path]).status == 0)
     }
 
+    /// Whether this build has `analyze train` (the chained-file test needs a command that writes a file
+    /// another command reads).
+    static let hasTrain = (try? runAnalyze(["train", "--help"]).status) == 0
+
+    @Test(.enabled(if: hasTrain)) func checkSendsWrittenFilesToScratchAndReadsThemBack() throws {
+        let path = try notebook("""
+        <!-- vary: [0-9.]+ steps/s -->
+        ```sh analyze
+        analyze train --task sum --d 12 --n 4 --k 2 --d-ff 8 --d-g 4 --steps 3 --eval-every 1 --out layers/m.safetensors
+        ```
+
+        ```sh analyze
+        analyze crosscheck layers/m.safetensors --jacobian-tokens 0
+        ```
+
+        """)
+        #expect(try runAnalyze(["notebook", "run", path]).status == 0)
+        let written = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("layers/m.safetensors").path
+        #expect(FileManager.default.fileExists(atPath: written))
+        try FileManager.default.removeItem(atPath: written)
+        let check = try runAnalyze(["notebook", "check", path])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: written))
+    }
+
     @Test func badNotebooksNameTheLine() throws {
         let unterminated = try notebook("a\n\n```sh analyze\nanalyze count --n 8 --k 2\n")
         let r1 = try runAnalyze(["notebook", "check", unterminated])
