@@ -49,7 +49,7 @@ func dagRoundForward<Scalar: BLASScalar>(
     let rows = s.nodes, d = s.d, g = s.g, k = s.k
 
     // u = norm(x^{l−1}).
-    let u = Buffer<Scalar>(zeros: rows * d)
+    let u = Buffer<Scalar>(uninitialized: rows * d)
     let norm = parameters.withValues(names.normWeight) { w in
         if config.norm == .layernorm {
             return parameters.withValues(names.normBias) { b in
@@ -62,14 +62,14 @@ func dagRoundForward<Scalar: BLASScalar>(
     }
 
     // h = u Dᵀ: [T·K, d] × [d, d_g].
-    let h = Buffer<Scalar>(zeros: rows * g)
+    let h = Buffer<Scalar>(uninitialized: rows * g)
     parameters.withValues(names.down) { down in
         Scalar.gemm(transA: false, transB: true, m: rows, n: g, k: d, alpha: 1, a: u.p, lda: d,
                     b: down, ldb: d, beta: 0, c: h.p, ldc: g)
     }
 
     // P = h M_tᵀ, Q = h M_sᵀ: M is [d_g, 2·d_g], its halves are columns 0..<d_g and d_g..<2d_g.
-    let p = Buffer<Scalar>(zeros: rows * g), q = Buffer<Scalar>(zeros: rows * g)
+    let p = Buffer<Scalar>(uninitialized: rows * g), q = Buffer<Scalar>(uninitialized: rows * g)
     parameters.withValues(names.node) { m in
         Scalar.gemm(transA: false, transB: true, m: rows, n: g, k: g, alpha: 1, a: h.p, lda: g,
                     b: m, ldb: 2 * g, beta: 0, c: p.p, ldc: g)
@@ -77,29 +77,26 @@ func dagRoundForward<Scalar: BLASScalar>(
                     b: m + g, ldb: 2 * g, beta: 0, c: q.p, ldc: g)
     }
 
-    // e_ij = σ(a_t · h_i + a_s · h_j + b) and m_i = (Σ_j e_ij) P_i + Σ_j e_ij Q_j, token by token.
-    let edges = Buffer<Scalar>(zeros: s.tokens * k * k)
-    let messages = Buffer<Scalar>(zeros: rows * g)
-    let scoreT = Buffer<Scalar>(zeros: k), scoreS = Buffer<Scalar>(zeros: k)
-    let bias = parameters.withValues(names.edgeBias) { $0[0] }
+    // Per-node scores scoreT = h a_tᵀ and scoreS = h a_sᵀ ([T·K, d_g] × [d_g, 1]).
+    let scoreT = Buffer<Scalar>(uninitialized: rows), scoreS = Buffer<Scalar>(uninitialized: rows)
     parameters.withValues(names.edgeWeight) { a in
-        for t in 0..<s.tokens {
-            let hT = h.p + t * k * g
-            for i in 0..<k {
-                var st: Scalar = 0, ss: Scalar = 0
-                for c in 0..<g {
-                    st += a[c] * hT[i * g + c]
-                    ss += a[g + c] * hT[i * g + c]
-                }
-                scoreT.p[i] = st
-                scoreS.p[i] = ss
-            }
-            let e = edges.p + t * k * k
+        Scalar.gemm(transA: false, transB: false, m: rows, n: 1, k: g, alpha: 1, a: h.p, lda: g,
+                    b: a, ldb: 1, beta: 0, c: scoreT.p, ldc: 1)
+        Scalar.gemm(transA: false, transB: false, m: rows, n: 1, k: g, alpha: 1, a: h.p, lda: g,
+                    b: a + g, ldb: 1, beta: 0, c: scoreS.p, ldc: 1)
+    }
+    // e_ij = σ(scoreT_i + scoreS_j + b) and m_i = (Σ_j e_ij) P_i + Σ_j e_ij Q_j, token by token.
+    let edges = Buffer<Scalar>(uninitialized: s.tokens * k * k)
+    let messages = Buffer<Scalar>(zeros: rows * g)
+    let bias = parameters.withValues(names.edgeBias) { $0[0] }
+    Parallel.forEach(s.tokens, grain: 16) { range in
+        for t in range {
+            let e = edges.p + t * k * k, sT = scoreT.p + t * k, sS = scoreS.p + t * k
             for i in 0..<k {
                 let mi = messages.p + (t * k + i) * g
                 var rowSum: Scalar = 0
                 for j in 0..<k {
-                    let eij = Scalar.sigmoid(scoreT.p[i] + scoreS.p[j] + bias)
+                    let eij = Scalar.sigmoid(sT[i] + sS[j] + bias)
                     e[i * k + j] = eij
                     rowSum += eij
                     let qj = q.p + (t * k + j) * g
@@ -112,7 +109,7 @@ func dagRoundForward<Scalar: BLASScalar>(
     }
 
     // x^l = x^{l−1} + m Uᵀ: [T·K, d_g] × [d_g, d], added onto a copy of the input.
-    let out = Buffer<Scalar>(zeros: rows * d)
+    let out = Buffer<Scalar>(uninitialized: rows * d)
     out.p.update(from: x.p, count: rows * d)
     parameters.withValues(names.up) { up in
         Scalar.gemm(transA: false, transB: true, m: rows, n: d, k: g, alpha: 1, a: messages.p, lda: g,
@@ -133,8 +130,10 @@ func dagRoundBackward<Scalar: BLASScalar>(
 
     // x^l = x^{l−1} + m Uᵀ  ⇒  dx^{l−1} += dx^l (the residual),
     // dm = dx^l U ([T·K, d] × [d, d_g]) and dU += (dx^l)ᵀ m ([d, T·K] × [T·K, d_g]).
-    for i in 0..<(rows * d) { dIn.p[i] += dOut.p[i] }
-    let dm = Buffer<Scalar>(zeros: rows * g)
+    Parallel.forEach(rows * d, grain: 65536) { range in
+        for i in range { dIn.p[i] += dOut.p[i] }
+    }
+    let dm = Buffer<Scalar>(uninitialized: rows * g)
     parameters.withValues(names.up) { up in
         Scalar.gemm(transA: false, transB: false, m: rows, n: g, k: d, alpha: 1, a: dOut.p, lda: d,
                     b: up, ldb: g, beta: 0, c: dm.p, ldc: g)
@@ -147,58 +146,60 @@ func dagRoundBackward<Scalar: BLASScalar>(
     // m_i = Σ_j e_ij (P_i + Q_j)  ⇒  de_ij = dm_i · P_i + dm_i · Q_j,
     //   dP_i = (Σ_j e_ij) dm_i,  dQ_j = Σ_i e_ij dm_i.
     // e_ij = σ(s_ij)  ⇒  ds_ij = de_ij e_ij (1 − e_ij).
-    // s_ij = a_t · h_i + a_s · h_j + b  ⇒  db += Σ ds_ij, and per node
-    //   dsT_i = Σ_j ds_ij (its target score), dsS_j = Σ_i ds_ij (its source score).
+    // s_ij = scoreT_i + scoreS_j + b  ⇒  db += Σ ds_ij, and per node
+    //   dScoreT_i = Σ_j ds_ij (its target score), dScoreS_j = Σ_i ds_ij (its source score).
+    // Tokens are independent; each chunk keeps its own partial db.
     let dp = Buffer<Scalar>(zeros: rows * g), dq = Buffer<Scalar>(zeros: rows * g)
     let dScoreT = Buffer<Scalar>(zeros: rows), dScoreS = Buffer<Scalar>(zeros: rows)
-    let dmDotP = Buffer<Scalar>(zeros: k)
-    var dBias: Scalar = 0
-    for t in 0..<s.tokens {
-        let e = cache.edges.p + t * k * k
-        for i in 0..<k {
-            let dmi = dm.p + (t * k + i) * g, pi = cache.p.p + (t * k + i) * g
-            var dot: Scalar = 0
-            for c in 0..<g { dot += dmi[c] * pi[c] }
-            dmDotP.p[i] = dot
-        }
-        for i in 0..<k {
-            let dmi = dm.p + (t * k + i) * g, dpi = dp.p + (t * k + i) * g
-            var rowSum: Scalar = 0
-            for j in 0..<k {
-                let eij = e[i * k + j], qj = cache.q.p + (t * k + j) * g, dqj = dq.p + (t * k + j) * g
-                var dmDotQ: Scalar = 0
-                for c in 0..<g {
-                    dmDotQ += dmi[c] * qj[c]
-                    dqj[c] += eij * dmi[c]
+    let workers = Parallel.workers
+    let dBiasPartial = Buffer<Scalar>(zeros: workers)
+    let chunkCount = Parallel.chunks(s.tokens, grain: 16, workers: workers) { chunk, range in
+        var dBias: Scalar = 0
+        for t in range {
+            let e = cache.edges.p + t * k * k
+            for i in 0..<k {
+                let dmi = dm.p + (t * k + i) * g, pi = cache.p.p + (t * k + i) * g
+                let dpi = dp.p + (t * k + i) * g
+                var dmDotP: Scalar = 0
+                for c in 0..<g { dmDotP += dmi[c] * pi[c] }
+                var rowSum: Scalar = 0
+                for j in 0..<k {
+                    let eij = e[i * k + j], qj = cache.q.p + (t * k + j) * g, dqj = dq.p + (t * k + j) * g
+                    var dmDotQ: Scalar = 0
+                    for c in 0..<g {
+                        dmDotQ += dmi[c] * qj[c]
+                        dqj[c] += eij * dmi[c]
+                    }
+                    let ds = (dmDotP + dmDotQ) * eij * (1 - eij)
+                    dScoreT.p[t * k + i] += ds
+                    dScoreS.p[t * k + j] += ds
+                    dBias += ds
+                    rowSum += eij
                 }
-                let ds = (dmDotP.p[i] + dmDotQ) * eij * (1 - eij)
-                dScoreT.p[t * k + i] += ds
-                dScoreS.p[t * k + j] += ds
-                dBias += ds
-                rowSum += eij
+                for c in 0..<g { dpi[c] += rowSum * dmi[c] }
             }
-            for c in 0..<g { dpi[c] += rowSum * dmi[c] }
         }
+        dBiasPartial.p[chunk] = dBias
     }
-    gradients.withMutableValues(names.edgeBias) { $0[0] += dBias }
+    gradients.withMutableValues(names.edgeBias) { db in
+        for c in 0..<chunkCount { db[0] += dBiasPartial.p[c] }
+    }
 
-    // scoreT_i = a_t · h_i, scoreS_i = a_s · h_i  ⇒  da_t += Σ_r dsT_r h_r, da_s += Σ_r dsS_r h_r,
-    // and dh_r = dsT_r a_t + dsS_r a_s (written first; the P and Q paths add below).
-    let dh = Buffer<Scalar>(zeros: rows * g)
-    parameters.withValues(names.edgeWeight) { a in
-        for r in 0..<rows {
-            let dhr = dh.p + r * g, dt = dScoreT.p[r], ds = dScoreS.p[r]
-            for c in 0..<g { dhr[c] = dt * a[c] + ds * a[g + c] }
-        }
-    }
+    // scoreT = h a_tᵀ, scoreS = h a_sᵀ  ⇒  da_t += hᵀ dScoreT, da_s += hᵀ dScoreS
+    // ([d_g, T·K] × [T·K, 1]) and dh = dScoreT a_t + dScoreS a_s (outer products, k = 1;
+    // the P and Q paths add onto dh below).
+    let dh = Buffer<Scalar>(uninitialized: rows * g)
     gradients.withMutableValues(names.edgeWeight) { da in
-        for r in 0..<rows {
-            let hr = cache.h.p + r * g, dt = dScoreT.p[r], ds = dScoreS.p[r]
-            for c in 0..<g {
-                da[c] += dt * hr[c]
-                da[g + c] += ds * hr[c]
-            }
-        }
+        Scalar.gemm(transA: true, transB: false, m: g, n: 1, k: rows, alpha: 1, a: cache.h.p, lda: g,
+                    b: dScoreT.p, ldb: 1, beta: 1, c: da, ldc: 1)
+        Scalar.gemm(transA: true, transB: false, m: g, n: 1, k: rows, alpha: 1, a: cache.h.p, lda: g,
+                    b: dScoreS.p, ldb: 1, beta: 1, c: da + g, ldc: 1)
+    }
+    parameters.withValues(names.edgeWeight) { a in
+        Scalar.gemm(transA: false, transB: false, m: rows, n: g, k: 1, alpha: 1, a: dScoreT.p, lda: 1,
+                    b: a, ldb: g, beta: 0, c: dh.p, ldc: g)
+        Scalar.gemm(transA: false, transB: false, m: rows, n: g, k: 1, alpha: 1, a: dScoreS.p, lda: 1,
+                    b: a + g, ldb: g, beta: 1, c: dh.p, ldc: g)
     }
 
     // P = h M_tᵀ, Q = h M_sᵀ  ⇒  dh += dP M_t + dQ M_s ([T·K, d_g] × [d_g, d_g]),
@@ -217,7 +218,7 @@ func dagRoundBackward<Scalar: BLASScalar>(
     }
 
     // h = u Dᵀ  ⇒  du = dh D ([T·K, d_g] × [d_g, d]) and dD += dhᵀ u ([d_g, T·K] × [T·K, d]).
-    let du = Buffer<Scalar>(zeros: rows * d)
+    let du = Buffer<Scalar>(uninitialized: rows * d)
     parameters.withValues(names.down) { down in
         Scalar.gemm(transA: false, transB: false, m: rows, n: d, k: g, alpha: 1, a: dh.p, lda: g,
                     b: down, ldb: d, beta: 0, c: du.p, ldc: d)

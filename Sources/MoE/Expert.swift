@@ -13,12 +13,12 @@ struct SwiGLUActivations<Scalar: BLASScalar>: Sendable {
     /// E(x) = h W2ᵀ, [rows, d].
     let out: Buffer<Scalar>
 
-    /// Zeroed activations for `rows` rows.
+    /// Room for `rows` rows, every one of which `swigluForward` then writes.
     init(rows: Int, dModel d: Int, dFF ff: Int) {
-        a = Buffer(zeros: rows * ff)
-        b = Buffer(zeros: rows * ff)
-        h = Buffer(zeros: rows * ff)
-        out = Buffer(zeros: rows * d)
+        a = Buffer(uninitialized: rows * ff)
+        b = Buffer(uninitialized: rows * ff)
+        h = Buffer(uninitialized: rows * ff)
+        out = Buffer(uninitialized: rows * d)
     }
 }
 
@@ -37,78 +37,97 @@ struct SwiGLUNames: Sendable {
                                     w3: ParameterName.shared("w3"))
 }
 
-/// SwiGLU forward on `rows` rows, written to rows `first..<first+rows` of `act`.
-/// x is [rows, d]; the weights W1, W3 are [d_ff, d] and W2 is [d, d_ff].
+/// Rows `first..<first+rows` of a batch, all run through the expert `names`.
+struct SwiGLUBlock: Sendable {
+    let first: Int, rows: Int
+    let names: SwiGLUNames
+}
+
+/// SwiGLU forward over `blocks` (disjoint row ranges, each with its own expert) of a
+/// batch of `rows` rows. x is [rows, d]; W1, W3 are [d_ff, d] and W2 is [d, d_ff].
+/// The gemms run block by block, the element-wise step once over all rows.
 func swigluForward<Scalar: BLASScalar>(
-    rows: Int, first: Int, dModel d: Int, dFF ff: Int, x: UnsafePointer<Scalar>,
-    parameters: Parameters<Scalar>, names: SwiGLUNames, into act: SwiGLUActivations<Scalar>
+    blocks: [SwiGLUBlock], rows: Int, dModel d: Int, dFF ff: Int, x: UnsafePointer<Scalar>,
+    parameters: Parameters<Scalar>, into act: SwiGLUActivations<Scalar>
 ) {
-    guard rows > 0 else { return }
-    let a = act.a.p + first * ff, b = act.b.p + first * ff, h = act.h.p + first * ff
-    // a = x W1ᵀ, b = x W3ᵀ: [rows, d] × [d, d_ff].
-    parameters.withValues(names.w1) { w1 in
-        Scalar.gemm(transA: false, transB: true, m: rows, n: ff, k: d, alpha: 1, a: x, lda: d,
-                    b: w1, ldb: d, beta: 0, c: a, ldc: ff)
-    }
-    parameters.withValues(names.w3) { w3 in
-        Scalar.gemm(transA: false, transB: true, m: rows, n: ff, k: d, alpha: 1, a: x, lda: d,
-                    b: w3, ldb: d, beta: 0, c: b, ldc: ff)
+    let a = act.a.p, b = act.b.p, h = act.h.p
+    // a = x W1ᵀ, b = x W3ᵀ: [rows, d] × [d, d_ff] per block.
+    for blk in blocks where blk.rows > 0 {
+        let xb = x + blk.first * d, off = blk.first * ff
+        parameters.withValues(blk.names.w1) { w1 in
+            Scalar.gemm(transA: false, transB: true, m: blk.rows, n: ff, k: d, alpha: 1, a: xb, lda: d,
+                        b: w1, ldb: d, beta: 0, c: a + off, ldc: ff)
+        }
+        parameters.withValues(blk.names.w3) { w3 in
+            Scalar.gemm(transA: false, transB: true, m: blk.rows, n: ff, k: d, alpha: 1, a: xb, lda: d,
+                        b: w3, ldb: d, beta: 0, c: b + off, ldc: ff)
+        }
     }
     // h = silu(a) ⊙ b, silu(a) = a σ(a).
-    for i in 0..<(rows * ff) {
-        h[i] = a[i] * Scalar.sigmoid(a[i]) * b[i]
+    Parallel.forEach(rows * ff, grain: 16384) { range in
+        for i in range { h[i] = a[i] * Scalar.sigmoid(a[i]) * b[i] }
     }
-    // E(x) = h W2ᵀ: [rows, d_ff] × [d_ff, d].
-    parameters.withValues(names.w2) { w2 in
-        Scalar.gemm(transA: false, transB: true, m: rows, n: d, k: ff, alpha: 1, a: h, lda: ff,
-                    b: w2, ldb: ff, beta: 0, c: act.out.p + first * d, ldc: d)
+    // E(x) = h W2ᵀ: [rows, d_ff] × [d_ff, d] per block.
+    for blk in blocks where blk.rows > 0 {
+        parameters.withValues(blk.names.w2) { w2 in
+            Scalar.gemm(transA: false, transB: true, m: blk.rows, n: d, k: ff, alpha: 1, a: h + blk.first * ff,
+                        lda: ff, b: w2, ldb: ff, beta: 0, c: act.out.p + blk.first * d, ldc: d)
+        }
     }
 }
 
-/// SwiGLU backward on rows `first..<first+rows` of `act`: accumulates dJ/dx into dX
+/// SwiGLU backward over the blocks of `swigluForward`: accumulates dJ/dx into dX
 /// ([rows, d]) and dJ/dW into `gradients`; dOut is dJ/dE(x), [rows, d]. dA and dB are
-/// scratch of at least rows·d_ff values.
+/// scratch of rows·d_ff values.
 func swigluBackward<Scalar: BLASScalar>(
-    rows: Int, first: Int, dModel d: Int, dFF ff: Int, x: UnsafePointer<Scalar>,
-    parameters: Parameters<Scalar>, names: SwiGLUNames, act: SwiGLUActivations<Scalar>,
-    dOut: UnsafePointer<Scalar>, dX: UnsafeMutablePointer<Scalar>, gradients: inout Parameters<Scalar>,
+    blocks: [SwiGLUBlock], rows: Int, dModel d: Int, dFF ff: Int, x: UnsafePointer<Scalar>,
+    parameters: Parameters<Scalar>, act: SwiGLUActivations<Scalar>, dOut: UnsafePointer<Scalar>,
+    dX: UnsafeMutablePointer<Scalar>, gradients: inout Parameters<Scalar>,
     dA: UnsafeMutablePointer<Scalar>, dB: UnsafeMutablePointer<Scalar>
 ) {
-    guard rows > 0 else { return }
-    let a = act.a.p + first * ff, b = act.b.p + first * ff, h = act.h.p + first * ff
+    let a = act.a.p, b = act.b.p, h = act.h.p
     // E = h W2ᵀ  ⇒  dh = dE W2 ([rows, d] × [d, d_ff]) and dW2 += dEᵀ h ([d, rows] × [rows, d_ff]).
     // dh goes into dA and becomes da in place below.
-    parameters.withValues(names.w2) { w2 in
-        Scalar.gemm(transA: false, transB: false, m: rows, n: ff, k: d, alpha: 1, a: dOut, lda: d,
-                    b: w2, ldb: ff, beta: 0, c: dA, ldc: ff)
-    }
-    gradients.withMutableValues(names.w2) { dW2 in
-        Scalar.gemm(transA: true, transB: false, m: d, n: ff, k: rows, alpha: 1, a: dOut, lda: d,
-                    b: h, ldb: ff, beta: 1, c: dW2, ldc: ff)
+    for blk in blocks where blk.rows > 0 {
+        let dOutB = dOut + blk.first * d, off = blk.first * ff
+        parameters.withValues(blk.names.w2) { w2 in
+            Scalar.gemm(transA: false, transB: false, m: blk.rows, n: ff, k: d, alpha: 1, a: dOutB, lda: d,
+                        b: w2, ldb: ff, beta: 0, c: dA + off, ldc: ff)
+        }
+        gradients.withMutableValues(blk.names.w2) { dW2 in
+            Scalar.gemm(transA: true, transB: false, m: d, n: ff, k: blk.rows, alpha: 1, a: dOutB, lda: d,
+                        b: h + off, ldb: ff, beta: 1, c: dW2, ldc: ff)
+        }
     }
     // h = silu(a) ⊙ b  ⇒  db = dh ⊙ silu(a),  da = dh ⊙ b ⊙ silu'(a),
     // with silu'(a) = σ(a) (1 + a (1 − σ(a))).
-    for i in 0..<(rows * ff) {
-        let sig = Scalar.sigmoid(a[i]), dh = dA[i]
-        dB[i] = dh * a[i] * sig
-        dA[i] = dh * b[i] * sig * (1 + a[i] * (1 - sig))
+    Parallel.forEach(rows * ff, grain: 16384) { range in
+        for i in range {
+            let sig = Scalar.sigmoid(a[i]), dh = dA[i]
+            dB[i] = dh * a[i] * sig
+            dA[i] = dh * b[i] * sig * (1 + a[i] * (1 - sig))
+        }
     }
     // a = x W1ᵀ, b = x W3ᵀ  ⇒  dx += da W1 + db W3,  dW1 += daᵀ x,  dW3 += dbᵀ x.
-    parameters.withValues(names.w1) { w1 in
-        Scalar.gemm(transA: false, transB: false, m: rows, n: d, k: ff, alpha: 1, a: dA, lda: ff,
-                    b: w1, ldb: d, beta: 1, c: dX, ldc: d)
-    }
-    parameters.withValues(names.w3) { w3 in
-        Scalar.gemm(transA: false, transB: false, m: rows, n: d, k: ff, alpha: 1, a: dB, lda: ff,
-                    b: w3, ldb: d, beta: 1, c: dX, ldc: d)
-    }
-    gradients.withMutableValues(names.w1) { dW1 in
-        Scalar.gemm(transA: true, transB: false, m: ff, n: d, k: rows, alpha: 1, a: dA, lda: ff,
-                    b: x, ldb: d, beta: 1, c: dW1, ldc: d)
-    }
-    gradients.withMutableValues(names.w3) { dW3 in
-        Scalar.gemm(transA: true, transB: false, m: ff, n: d, k: rows, alpha: 1, a: dB, lda: ff,
-                    b: x, ldb: d, beta: 1, c: dW3, ldc: d)
+    for blk in blocks where blk.rows > 0 {
+        let xb = x + blk.first * d, dXb = dX + blk.first * d
+        let dAb = dA + blk.first * ff, dBb = dB + blk.first * ff
+        parameters.withValues(blk.names.w1) { w1 in
+            Scalar.gemm(transA: false, transB: false, m: blk.rows, n: d, k: ff, alpha: 1, a: dAb, lda: ff,
+                        b: w1, ldb: d, beta: 1, c: dXb, ldc: d)
+        }
+        parameters.withValues(blk.names.w3) { w3 in
+            Scalar.gemm(transA: false, transB: false, m: blk.rows, n: d, k: ff, alpha: 1, a: dBb, lda: ff,
+                        b: w3, ldb: d, beta: 1, c: dXb, ldc: d)
+        }
+        gradients.withMutableValues(blk.names.w1) { dW1 in
+            Scalar.gemm(transA: true, transB: false, m: ff, n: d, k: blk.rows, alpha: 1, a: dAb, lda: ff,
+                        b: xb, ldb: d, beta: 1, c: dW1, ldc: d)
+        }
+        gradients.withMutableValues(blk.names.w3) { dW3 in
+            Scalar.gemm(transA: true, transB: false, m: ff, n: d, k: blk.rows, alpha: 1, a: dBb, lda: ff,
+                        b: xb, ldb: d, beta: 1, c: dW3, ldc: d)
+        }
     }
 }
 
@@ -139,6 +158,11 @@ struct ExpertGroups: Sendable {
 
     /// The number of pairs routed to expert e.
     func count(_ e: Int) -> Int { offsets[e + 1] - offsets[e] }
+
+    /// Each expert's grouped rows, as SwiGLU blocks.
+    var blocks: [SwiGLUBlock] {
+        (0..<(offsets.count - 1)).map { SwiGLUBlock(first: offsets[$0], rows: count($0), names: .expert($0)) }
+    }
 }
 
 /// The routed experts' forward state: inputs gathered in grouped order and activations.
@@ -155,16 +179,16 @@ func expertsForward<Scalar: BLASScalar>(
     shape s: LayerShape, groups: ExpertGroups, x: UnsafePointer<Scalar>, parameters: Parameters<Scalar>
 ) -> ExpertsCache<Scalar> {
     let d = s.d
-    let inputs = Buffer<Scalar>(zeros: s.nodes * d)
-    for r in 0..<s.nodes {
-        (inputs.p + r * d).update(from: x + (groups.pair[r] / s.k) * d, count: d)
+    // Gather: grouped row r is the input row of its token.
+    let inputs = Buffer<Scalar>(uninitialized: s.nodes * d)
+    groups.pair.withUnsafeBufferPointer { pair in
+        Parallel.forEach(s.nodes, grain: 256) { range in
+            for r in range { (inputs.p + r * d).update(from: x + (pair[r] / s.k) * d, count: d) }
+        }
     }
     let act = SwiGLUActivations<Scalar>(rows: s.nodes, dModel: d, dFF: s.ff)
-    for e in 0..<s.n {
-        let first = groups.offsets[e]
-        swigluForward(rows: groups.count(e), first: first, dModel: d, dFF: s.ff, x: inputs.p + first * d,
-                      parameters: parameters, names: .expert(e), into: act)
-    }
+    swigluForward(blocks: groups.blocks, rows: s.nodes, dModel: d, dFF: s.ff, x: inputs.p,
+                  parameters: parameters, into: act)
     return ExpertsCache(groups: groups, inputs: inputs, act: act)
 }
 
@@ -174,18 +198,23 @@ func expertsBackward<Scalar: BLASScalar>(
     shape s: LayerShape, cache: ExpertsCache<Scalar>, dOut: Buffer<Scalar>,
     parameters: Parameters<Scalar>, gradients: inout Parameters<Scalar>, dX: UnsafeMutablePointer<Scalar>
 ) {
-    let d = s.d, groups = cache.groups
+    let d = s.d, k = s.k, groups = cache.groups
     let dInputs = Buffer<Scalar>(zeros: s.nodes * d)
-    let dA = Buffer<Scalar>(zeros: s.nodes * s.ff), dB = Buffer<Scalar>(zeros: s.nodes * s.ff)
-    for e in 0..<s.n {
-        let first = groups.offsets[e]
-        swigluBackward(rows: groups.count(e), first: first, dModel: d, dFF: s.ff, x: cache.inputs.p + first * d,
-                       parameters: parameters, names: .expert(e), act: cache.act, dOut: dOut.p + first * d,
-                       dX: dInputs.p + first * d, gradients: &gradients, dA: dA.p, dB: dB.p)
-    }
-    // The gather x_t → grouped row r  ⇒  dx_t += dInputs[r] (scatter-add).
-    for r in 0..<s.nodes {
-        let src = dInputs.p + r * d, dst = dX + (groups.pair[r] / s.k) * d
-        for c in 0..<d { dst[c] += src[c] }
+    let dA = Buffer<Scalar>(uninitialized: s.nodes * s.ff), dB = Buffer<Scalar>(uninitialized: s.nodes * s.ff)
+    swigluBackward(blocks: groups.blocks, rows: s.nodes, dModel: d, dFF: s.ff, x: cache.inputs.p,
+                   parameters: parameters, act: cache.act, dOut: dOut.p, dX: dInputs.p,
+                   gradients: &gradients, dA: dA.p, dB: dB.p)
+    // The gather x_t → grouped rows  ⇒  dx_t += Σ_i dInputs[row(t, i)] (token by token, so
+    // that concurrent chunks write disjoint rows).
+    groups.row.withUnsafeBufferPointer { row in
+        Parallel.forEach(s.tokens, grain: 64) { range in
+            for t in range {
+                let dst = dX + t * d
+                for i in 0..<k {
+                    let src = dInputs.p + row[t * k + i] * d
+                    for c in 0..<d { dst[c] += src[c] }
+                }
+            }
+        }
     }
 }

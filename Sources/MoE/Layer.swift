@@ -16,6 +16,7 @@ import LinearAlgebra
 /// out.edgeGates        // L tensors [T, K, K], [t, i, j] = e_ij (target i, source j)
 /// out.loadBalanceLoss, out.zLoss
 /// let (gradX, grads) = layer.backward(cache, gradY: g)        // g: Matrix T×d
+/// let gx = layer.backward(cache, gradY: g, accumulatingInto: &grads)  // adds onto grads
 /// // gradX = dJ/dx (T×d); grads = dJ/dθ by spec name, for
 /// // J = Σ⟨y, G⟩ + lb_coef·lb + z_coef·zl (coefficients from the config, or overridden).
 /// let jac = layer.tokenJacobians(x: row)                      // one token: J, J_{S_i}, J_shared, g
@@ -73,6 +74,8 @@ public struct LayerCache<Scalar: BLASScalar>: Sendable {
     let router: RouterCache<Scalar>
     let experts: ExpertsCache<Scalar>
     let shared: SwiGLUActivations<Scalar>?
+    /// The shared expert's sigmoid gate (extension `shared_gate`), else nil.
+    let sharedGate: SharedGateCache<Scalar>?
     let rounds: [DAGRoundCache<Scalar>]
     /// f, the load-balance fractions, [N].
     let fractions: Buffer<Scalar>
@@ -92,21 +95,26 @@ extension DAGMoELayer {
 
         // 1. Router: p, S, g.
         let router = parameters.withValues(ParameterName.router) { r in
-            routerForward(config.router, shape: s, x: input.p, weight: r)
+            routerForward(config.router, shape: s, x: input.p, weight: r, groups: config.extensions.routerGroups)
         }
         // 2. Routed experts, grouped by expert: E_{S_i}(x) for every (token, slot).
         let groups = ExpertGroups(topk: router.topk, experts: s.n)
         let experts = expertsForward(shape: s, groups: groups, x: input.p, parameters: parameters)
 
         // 3. Initial nodes x_i^0 = g_i E_{S_i}(x) + x / K.
-        var nodes = Buffer<Scalar>(zeros: s.nodes * d)
+        var nodes = Buffer<Scalar>(uninitialized: s.nodes * d)
         let invK = 1 / Scalar(k)
-        for t in 0..<s.tokens {
-            let xt = input.p + t * d
-            for i in 0..<k {
-                let r = t * k + i, gate = router.gates.p[r]
-                let out = experts.act.out.p + groups.row[r] * d, node = nodes.p + r * d
-                for c in 0..<d { node[c] = gate * out[c] + xt[c] * invK }
+        let initial = nodes
+        groups.row.withUnsafeBufferPointer { row in
+            Parallel.forEach(s.tokens, grain: 64) { range in
+                for t in range {
+                    let xt = input.p + t * d
+                    for i in 0..<k {
+                        let r = t * k + i, gate = router.gates.p[r]
+                        let out = experts.act.out.p + row[r] * d, node = initial.p + r * d
+                        for c in 0..<d { node[c] = gate * out[c] + xt[c] * invK }
+                    }
+                }
             }
         }
 
@@ -125,18 +133,23 @@ extension DAGMoELayer {
         var shared: SwiGLUActivations<Scalar>? = nil
         if s.sharedFF > 0 {
             let act = SwiGLUActivations<Scalar>(rows: s.tokens, dModel: d, dFF: s.sharedFF)
-            swigluForward(rows: s.tokens, first: 0, dModel: d, dFF: s.sharedFF, x: input.p,
-                          parameters: parameters, names: .shared, into: act)
+            swigluForward(blocks: [SwiGLUBlock(first: 0, rows: s.tokens, names: .shared)], rows: s.tokens,
+                          dModel: d, dFF: s.sharedFF, x: input.p, parameters: parameters, into: act)
             shared = act
         }
+        let sharedGate = config.extensions.sharedGate ? sharedGateForward(shape: s, x: input.p, parameters: parameters) : nil
         y.data.withUnsafeMutableBufferPointer { yb in
             let yp = yb.baseAddress!
             if let shared { yp.update(from: shared.out.p, count: s.tokens * d) }
-            for t in 0..<s.tokens {
-                let yt = yp + t * d
-                for i in 0..<k {
-                    let node = nodes.p + (t * k + i) * d
-                    for c in 0..<d { yt[c] += node[c] }
+            sharedGate?.scale(yp, shape: s)
+            let last = nodes
+            Parallel.forEach(s.tokens, grain: 64) { range in
+                for t in range {
+                    let yt = yp + t * d
+                    for i in 0..<k {
+                        let node = last.p + (t * k + i) * d
+                        for c in 0..<d { yt[c] += node[c] }
+                    }
                 }
             }
         }
@@ -150,7 +163,7 @@ extension DAGMoELayer {
             gates: Matrix(rows: s.tokens, cols: k, data: router.gates.array),
             edgeGates: rounds.map { Tensor(shape: [s.tokens, k, k], data: $0.edges.array) },
             loadBalanceLoss: lb, zLoss: zl)
-        let cache = LayerCache(shape: s, x: input, router: router, experts: experts, shared: shared,
+        let cache = LayerCache(shape: s, x: input, router: router, experts: experts, shared: shared, sharedGate: sharedGate,
                                rounds: rounds, fractions: fractions)
         return (output, cache)
     }
@@ -162,24 +175,44 @@ extension DAGMoELayer {
     public func backward(_ cache: LayerCache<Scalar>, gradY: Matrix<Scalar>,
                          lbCoef: Double? = nil, zCoef: Double? = nil)
         -> (gradX: Matrix<Scalar>, gradients: Parameters<Scalar>) {
+        var gradients = Parameters<Scalar>(zeros: config)
+        let gradX = backward(cache, gradY: gradY, accumulatingInto: &gradients, lbCoef: lbCoef, zCoef: zCoef)
+        return (gradX, gradients)
+    }
+
+    /// The same gradients, with dJ/dθ added onto `gradients` (llm.c style: the caller zeroes
+    /// them, or accumulates over micro-batches; a training loop reuses their storage).
+    /// Returns dJ/dx.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func backward(_ cache: LayerCache<Scalar>, gradY: Matrix<Scalar>,
+                         accumulatingInto gradients: inout Parameters<Scalar>,
+                         lbCoef: Double? = nil, zCoef: Double? = nil) -> Matrix<Scalar> {
         let config = self.config, s = cache.shape, d = s.d, k = s.k
         precondition(gradY.rows == s.tokens && gradY.cols == d,
                      "DAGMoELayer.backward: gradY must be \(s.tokens)×\(d), got \(gradY.rows)×\(gradY.cols)")
-        var gradients = Parameters<Scalar>(zeros: config)
+        precondition(gradients.config == config, "DAGMoELayer.backward: gradients are for another config")
         let gy = Buffer(gradY.data)
         let dx = Buffer<Scalar>(zeros: s.tokens * d)
 
         // 5. y = Σ_i x_i^L + Es(x)  ⇒  dx_i^L = G for every node i of the token, and
         //    the shared expert gets dEs = G.
-        var dNodes = Buffer<Scalar>(zeros: s.nodes * d)
-        for t in 0..<s.tokens {
-            for i in 0..<k { (dNodes.p + (t * k + i) * d).update(from: gy.p + t * d, count: d) }
+        var dNodes = Buffer<Scalar>(uninitialized: s.nodes * d)
+        let dLast = dNodes
+        Parallel.forEach(s.tokens, grain: 64) { range in
+            for t in range {
+                for i in 0..<k { (dLast.p + (t * k + i) * d).update(from: gy.p + t * d, count: d) }
+            }
         }
         if let shared = cache.shared {
-            let dA = Buffer<Scalar>(zeros: s.tokens * s.sharedFF), dB = Buffer<Scalar>(zeros: s.tokens * s.sharedFF)
-            swigluBackward(rows: s.tokens, first: 0, dModel: d, dFF: s.sharedFF, x: cache.x.p,
-                           parameters: parameters, names: .shared, act: shared, dOut: gy.p, dX: dx.p,
-                           gradients: &gradients, dA: dA.p, dB: dB.p)
+            let dShared = cache.sharedGate.map {
+                sharedGateBackward(shape: s, cache: $0, gradY: gy.p, expertOut: shared.out.p, x: cache.x.p,
+                                   parameters: parameters, gradients: &gradients, dX: dx.p)
+            }
+            let dA = Buffer<Scalar>(uninitialized: s.tokens * s.sharedFF), dB = Buffer<Scalar>(uninitialized: s.tokens * s.sharedFF)
+            swigluBackward(blocks: [SwiGLUBlock(first: 0, rows: s.tokens, names: .shared)], rows: s.tokens,
+                           dModel: d, dFF: s.sharedFF, x: cache.x.p, parameters: parameters, act: shared,
+                           dOut: dShared?.p ?? gy.p, dX: dx.p, gradients: &gradients, dA: dA.p, dB: dB.p)
         }
 
         // 4. The rounds, last first: dx^{l−1} from dx^l.
@@ -193,23 +226,27 @@ extension DAGMoELayer {
         // 3. x_i^0 = g_i E_{S_i}(x) + x / K  ⇒  dg_i = dx_i^0 · E_{S_i}(x),
         //    dE_{S_i} = g_i dx_i^0 (into grouped order), dx += (1/K) Σ_i dx_i^0.
         let groups = cache.experts.groups
-        let dGates = Buffer<Scalar>(zeros: s.nodes)
-        let dExperts = Buffer<Scalar>(zeros: s.nodes * d)
+        let dGates = Buffer<Scalar>(uninitialized: s.nodes)
+        let dExperts = Buffer<Scalar>(uninitialized: s.nodes * d)
         let invK = 1 / Scalar(k)
-        for t in 0..<s.tokens {
-            let dxt = dx.p + t * d
-            for i in 0..<k {
-                let r = t * k + i, gate = cache.router.gates.p[r]
-                let dNode = dNodes.p + r * d
-                let out = cache.experts.act.out.p + groups.row[r] * d
-                let dOut = dExperts.p + groups.row[r] * d
-                var dot: Scalar = 0
-                for c in 0..<d {
-                    dot += dNode[c] * out[c]
-                    dOut[c] = gate * dNode[c]
-                    dxt[c] += invK * dNode[c]
+        let dInitial = dNodes
+        groups.row.withUnsafeBufferPointer { row in
+            Parallel.forEach(s.tokens, grain: 64) { range in
+                for t in range {
+                    let dxt = dx.p + t * d
+                    for i in 0..<k {
+                        let r = t * k + i, gate = cache.router.gates.p[r]
+                        let dNode = dInitial.p + r * d
+                        let out = cache.experts.act.out.p + row[r] * d, dOut = dExperts.p + row[r] * d
+                        var dot: Scalar = 0
+                        for c in 0..<d {
+                            dot += dNode[c] * out[c]
+                            dOut[c] = gate * dNode[c]
+                            dxt[c] += invK * dNode[c]
+                        }
+                        dGates.p[r] = dot
+                    }
                 }
-                dGates.p[r] = dot
             }
         }
 
@@ -230,6 +267,6 @@ extension DAGMoELayer {
                                dX: dx.p, dWeight: dR)
             }
         }
-        return (Matrix(rows: s.tokens, cols: d, data: dx.array), gradients)
+        return Matrix(rows: s.tokens, cols: d, data: dx.array)
     }
 }

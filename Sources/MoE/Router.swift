@@ -17,16 +17,17 @@ struct RouterCache<Scalar: BLASScalar>: Sendable {
     let gates: Buffer<Scalar>
 }
 
-/// Router forward. x is [T, d], weight R is [N, d].
+/// Router forward. x is [T, d], weight R is [N, d]; `groups` restricts the selection
+/// (extension `router_groups`, ``RouterGroups``).
 func routerForward<Scalar: BLASScalar>(
     _ kind: LayerConfig.Router, shape s: LayerShape,
-    x: UnsafePointer<Scalar>, weight: UnsafePointer<Scalar>
+    x: UnsafePointer<Scalar>, weight: UnsafePointer<Scalar>, groups: RouterGroups? = nil
 ) -> RouterCache<Scalar> {
     let t = s.tokens, n = s.n, k = s.k
-    let logits = Buffer<Scalar>(zeros: t * n)
-    let probs = Buffer<Scalar>(zeros: t * n)
-    let lse = Buffer<Scalar>(zeros: t)
-    let gates = Buffer<Scalar>(zeros: t * k)
+    let logits = Buffer<Scalar>(uninitialized: t * n)
+    let probs = Buffer<Scalar>(uninitialized: t * n)
+    let lse = Buffer<Scalar>(uninitialized: t)
+    let gates = Buffer<Scalar>(uninitialized: t * k)
     var topk = [Int](repeating: 0, count: t * k)
 
     // z = x Rᵀ: [T, d] × [d, N].
@@ -34,56 +35,69 @@ func routerForward<Scalar: BLASScalar>(
                 b: weight, ldb: s.d, beta: 0, c: logits.p, ldc: n)
 
     topk.withUnsafeMutableBufferPointer { sel in
-        for tok in 0..<t {
-            let z = logits.p + tok * n, p = probs.p + tok * n
-            // p = softmax(z), shifted by max(z) so that exp never overflows;
-            // logsumexp(z) = max + log Σ exp(z − max).
-            var zmax = z[0]
-            for e in 1..<n where z[e] > zmax { zmax = z[e] }
-            var sum: Scalar = 0
-            for e in 0..<n {
-                p[e] = Scalar.exp(z[e] - zmax)
-                sum += p[e]
-            }
-            let inv = 1 / sum
-            for e in 0..<n { p[e] *= inv }
-            lse.p[tok] = zmax + Scalar.log(sum)
-
-            // S: insertion into a descending list of K; an equal p never moves ahead of
-            // an earlier (lower) index, so ties go to the lower index.
-            let row = sel.baseAddress! + tok * k
-            var count = 0
-            for e in 0..<n {
-                let v = p[e]
-                if count == k && !(v > p[row[k - 1]]) { continue }
-                var j = count == k ? k - 1 : count
-                while j > 0 && v > p[row[j - 1]] {
-                    row[j] = row[j - 1]
-                    j -= 1
-                }
-                row[j] = e
-                if count < k { count += 1 }
-            }
-
-            let g = gates.p + tok * k
-            switch kind {
-            case .softmaxTopK:
-                // g_i = p[S_i], not renormalised.
-                for i in 0..<k { g[i] = p[row[i]] }
-            case .topKSoftmax:
-                // g = softmax(z[S]), shifted by the largest selected logit.
-                var smax = z[row[0]]
-                for i in 1..<k where z[row[i]] > smax { smax = z[row[i]] }
-                var gsum: Scalar = 0
-                for i in 0..<k {
-                    g[i] = Scalar.exp(z[row[i]] - smax)
-                    gsum += g[i]
-                }
-                for i in 0..<k { g[i] /= gsum }
+        let selection = sel.baseAddress!
+        Parallel.forEach(t, grain: 64) { range in
+            for tok in range {
+                routeToken(kind, experts: n, topK: k, logits: logits.p + tok * n, probs: probs.p + tok * n,
+                           logSumExp: lse.p + tok, selection: selection + tok * k, gates: gates.p + tok * k,
+                           groups: groups)
             }
         }
     }
     return RouterCache(logits: logits, probs: probs, logSumExp: lse, topk: topk, gates: gates)
+}
+
+/// One token's router step: p = softmax(z), logsumexp(z), S and g, from z ([N]).
+private func routeToken<Scalar: BLASScalar>(
+    _ kind: LayerConfig.Router, experts n: Int, topK k: Int, logits z: UnsafePointer<Scalar>,
+    probs p: UnsafeMutablePointer<Scalar>, logSumExp lse: UnsafeMutablePointer<Scalar>,
+    selection row: UnsafeMutablePointer<Int>, gates g: UnsafeMutablePointer<Scalar>, groups: RouterGroups?
+) {
+    // p = softmax(z), shifted by max(z) so that exp never overflows;
+    // logsumexp(z) = max + log Σ exp(z − max).
+    var zmax = z[0]
+    for e in 1..<n where z[e] > zmax { zmax = z[e] }
+    var sum: Scalar = 0
+    for e in 0..<n {
+        p[e] = Scalar.exp(z[e] - zmax)
+        sum += p[e]
+    }
+    let inv = 1 / sum
+    for e in 0..<n { p[e] *= inv }
+    lse.pointee = zmax + Scalar.log(sum)
+
+    // S: insertion into a descending list of K; an equal p never moves ahead of
+    // an earlier (lower) index, so ties go to the lower index.
+    var count = 0
+    let allowed = groups?.allowed(p, experts: n)
+    for e in 0..<n {
+        if let allowed, !allowed[e] { continue }
+        let v = p[e]
+        if count == k && !(v > p[row[k - 1]]) { continue }
+        var j = count == k ? k - 1 : count
+        while j > 0 && v > p[row[j - 1]] {
+            row[j] = row[j - 1]
+            j -= 1
+        }
+        row[j] = e
+        if count < k { count += 1 }
+    }
+
+    switch kind {
+    case .softmaxTopK:
+        // g_i = p[S_i], not renormalised.
+        for i in 0..<k { g[i] = p[row[i]] }
+    case .topKSoftmax:
+        // g = softmax(z[S]), shifted by the largest selected logit.
+        var smax = z[row[0]]
+        for i in 1..<k where z[row[i]] > smax { smax = z[row[i]] }
+        var gsum: Scalar = 0
+        for i in 0..<k {
+            g[i] = Scalar.exp(z[row[i]] - smax)
+            gsum += g[i]
+        }
+        for i in 0..<k { g[i] /= gsum }
+    }
 }
 
 /// Router backward: from dJ/dg (and whatever dJ/dp and dJ/dz the auxiliary losses have
@@ -104,24 +118,27 @@ func routerBackward<Scalar: BLASScalar>(
 ) {
     let t = s.tokens, n = s.n, k = s.k
     cache.topk.withUnsafeBufferPointer { sel in
-        for tok in 0..<t {
-            let row = sel.baseAddress! + tok * k
-            let p = cache.probs.p + tok * n, dp = dProbs.p + tok * n, dz = dLogits.p + tok * n
-            let g = cache.gates.p + tok * k, dg = dGates + tok * k
-            switch kind {
-            case .softmaxTopK:
-                // g_i = p[S_i]  ⇒  dp[S_i] += dg_i.
-                for i in 0..<k { dp[row[i]] += dg[i] }
-            case .topKSoftmax:
-                // g = softmax(z[S])  ⇒  dz[S_i] += g_i (dg_i − Σ_k g_k dg_k).
-                var gdg: Scalar = 0
-                for i in 0..<k { gdg += g[i] * dg[i] }
-                for i in 0..<k { dz[row[i]] += g[i] * (dg[i] - gdg) }
+        let selection = sel.baseAddress!
+        Parallel.forEach(t, grain: 64) { range in
+            for tok in range {
+                let row = selection + tok * k
+                let p = cache.probs.p + tok * n, dp = dProbs.p + tok * n, dz = dLogits.p + tok * n
+                let g = cache.gates.p + tok * k, dg = dGates + tok * k
+                switch kind {
+                case .softmaxTopK:
+                    // g_i = p[S_i]  ⇒  dp[S_i] += dg_i.
+                    for i in 0..<k { dp[row[i]] += dg[i] }
+                case .topKSoftmax:
+                    // g = softmax(z[S])  ⇒  dz[S_i] += g_i (dg_i − Σ_k g_k dg_k).
+                    var gdg: Scalar = 0
+                    for i in 0..<k { gdg += g[i] * dg[i] }
+                    for i in 0..<k { dz[row[i]] += g[i] * (dg[i] - gdg) }
+                }
+                // p = softmax(z)  ⇒  dz_e += p_e (dp_e − Σ_f p_f dp_f).
+                var pdp: Scalar = 0
+                for e in 0..<n { pdp += p[e] * dp[e] }
+                for e in 0..<n { dz[e] += p[e] * (dp[e] - pdp) }
             }
-            // p = softmax(z)  ⇒  dz_e += p_e (dp_e − Σ_f p_f dp_f).
-            var pdp: Scalar = 0
-            for e in 0..<n { pdp += p[e] * dp[e] }
-            for e in 0..<n { dz[e] += p[e] * (dp[e] - pdp) }
         }
     }
     // z = x Rᵀ  ⇒  dx += dz R ([T, N] × [N, d]) and dR += dzᵀ x ([N, T] × [T, d]).

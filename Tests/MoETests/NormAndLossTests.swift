@@ -48,7 +48,7 @@ import Testing
     @Test func lossesOnUniformRouting() {
         let config = LayerConfig(dModel: 1, nExperts: 4, topK: 2, dFF: 1, dG: 1, dagLayers: 0)
         let shape = LayerShape(config, tokens: 2)
-        let probs = Buffer<Double>(count: 8, value: 0.25)
+        let probs = Buffer<Double>([Double](repeating: 0.25, count: 8))
         let groups = ExpertGroups(topk: [0, 1, 2, 3], experts: 4)
         #expect(abs(loadBalanceForward(shape: shape, probs: probs, groups: groups).loss - 1) < 1e-15)
         // All pairs on expert 0 with p_0 = 1/4: lb = 4 · 1 · 1/4 = 1; with p_0 = 1: lb = 4.
