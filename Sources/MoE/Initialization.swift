@@ -12,6 +12,8 @@ extension Parameters {
     ///
     /// Values are drawn in Double, in the order of `config.parameterShapes`, and rounded to
     /// Scalar: the same seed gives Float and Double layers that agree to Float rounding.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public init(initializing config: LayerConfig, seed: UInt64) {
         var rng = SeededRandom(seed: seed)
         var tensors: [String: Tensor<Scalar>] = [:]

@@ -44,7 +44,7 @@ extension DAGMoELayer {
         let gates = (0..<k).map { out.gates[0, $0] }
         let experts = topk.map { expertJacobian(x: x, names: .expert($0), dFF: config.dFF) }
         let outputs = (0..<k).map { i in
-            Array(cache.experts.act.out.array[(cache.experts.groups.row[i] * d)..<((cache.experts.groups.row[i] + 1) * d)])
+            Array(UnsafeBufferPointer(start: cache.experts.act.out.p + cache.experts.groups.row[i] * d, count: d))
         }
         let shared = config.sharedDFF > 0 ? expertJacobian(x: x, names: .shared, dFF: config.sharedDFF) : nil
         return TokenJacobians(layer: gradX, experts: experts, shared: shared, topk: topk, gates: gates,
