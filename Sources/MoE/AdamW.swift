@@ -14,29 +14,11 @@ import LinearAlgebra
 /// gradient is scaled by min(1, maxNorm / (‖g‖ + 1e-6)).
 ///
 /// ```swift
-/// var opt = AdamW<Float>(AdamW.Options(learningRate: 3e-3, clipNorm: 1))
+/// var opt = AdamW<Float>(AdamWOptions(learningRate: 3e-3, clipNorm: 1))
 /// let norm = opt.step(&layer.parameters, gradients: grads)
 /// ```
 public struct AdamW<Scalar: BLASScalar>: Sendable {
-    public struct Options: Sendable, Equatable {
-        public var learningRate: Double
-        public var beta1: Double
-        public var beta2: Double
-        public var epsilon: Double
-        public var weightDecay: Double
-        /// Largest global gradient norm; nil = no clipping.
-        public var clipNorm: Double?
-
-        public init(learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
-                    epsilon: Double = 1e-8, weightDecay: Double = 0.01, clipNorm: Double? = 1) {
-            self.learningRate = learningRate
-            self.beta1 = beta1
-            self.beta2 = beta2
-            self.epsilon = epsilon
-            self.weightDecay = weightDecay
-            self.clipNorm = clipNorm
-        }
-    }
+    public typealias Options = AdamWOptions
 
     public var options: Options
     /// Steps taken so far (t of the bias corrections).
@@ -52,6 +34,8 @@ public struct AdamW<Scalar: BLASScalar>: Sendable {
     /// gradient is left alone). `learningRate` overrides the options' rate for this step
     /// (schedules). Returns the global gradient norm before clipping.
     @discardableResult
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public mutating func step(_ weights: inout [String: Tensor<Scalar>], gradients: [String: Tensor<Scalar>],
                               learningRate: Double? = nil) -> Double {
         var sumSquares = 0.0
@@ -70,17 +54,25 @@ public struct AdamW<Scalar: BLASScalar>: Sendable {
         let stepSize = Scalar(lr / c1), rootC2 = Scalar(c2.squareRoot()), eps = Scalar(options.epsilon)
         let sScale = Scalar(scale)
         for name in gradients.keys.sorted() {
-            guard var w = weights[name], let g = gradients[name] else { continue }
+            guard var w = weights.removeValue(forKey: name), let g = gradients[name] else { continue }
             precondition(w.shape == g.shape, "AdamW: gradient of \(name) has shape \(g.shape), weight \(w.shape)")
-            var m = firstMoment[name] ?? [Scalar](repeating: 0, count: g.data.count)
-            var v = secondMoment[name] ?? [Scalar](repeating: 0, count: g.data.count)
+            var m = firstMoment.removeValue(forKey: name) ?? [Scalar](repeating: 0, count: g.data.count)
+            var v = secondMoment.removeValue(forKey: name) ?? [Scalar](repeating: 0, count: g.data.count)
             let decay = w.shape.count >= 2 ? Scalar(1 - lr * options.weightDecay) : 1
-            for i in 0..<g.data.count {
-                let gi = g.data[i] * sScale
-                m[i] = sb1 * m[i] + g1 * gi
-                v[i] = sb2 * v[i] + g2 * gi * gi
-                // v̂ = v / c2, so √v̂ + ε = (√v + ε√c2) / √c2.
-                w.data[i] = w.data[i] * decay - stepSize * m[i] / (v[i].squareRoot() / rootC2 + eps)
+            w.data.withUnsafeMutableBufferPointer { wp in
+                m.withUnsafeMutableBufferPointer { mp in
+                    v.withUnsafeMutableBufferPointer { vp in
+                        g.data.withUnsafeBufferPointer { gp in
+                            for i in 0..<gp.count {
+                                let gi = gp[i] * sScale
+                                mp[i] = sb1 * mp[i] + g1 * gi
+                                vp[i] = sb2 * vp[i] + g2 * gi * gi
+                                // v̂ = v / c2, so √v̂ + ε = √v / √c2 + ε.
+                                wp[i] = wp[i] * decay - stepSize * mp[i] / (vp[i].squareRoot() / rootC2 + eps)
+                            }
+                        }
+                    }
+                }
             }
             weights[name] = w
             firstMoment[name] = m
@@ -105,5 +97,26 @@ public struct AdamW<Scalar: BLASScalar>: Sendable {
             e >>= 1
         }
         return result
+    }
+}
+
+/// AdamW's hyperparameters (PyTorch's defaults, except the decay and the clipping).
+public struct AdamWOptions: Sendable, Equatable {
+    public var learningRate: Double
+    public var beta1: Double
+    public var beta2: Double
+    public var epsilon: Double
+    public var weightDecay: Double
+    /// Largest global gradient norm; nil = no clipping.
+    public var clipNorm: Double?
+
+    public init(learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
+                epsilon: Double = 1e-8, weightDecay: Double = 0.01, clipNorm: Double? = 1) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        self.clipNorm = clipNorm
     }
 }

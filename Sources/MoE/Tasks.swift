@@ -99,6 +99,8 @@ public struct SyntheticTask: Sendable {
     }
 
     /// `tokens` tokens drawn from `rng`: inputs, targets (content slice, T×c) and the codes.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func batch<Scalar: BLASScalar>(tokens: Int, rng: inout SeededRandom,
                                          as _: Scalar.Type = Scalar.self) -> TaskBatch<Scalar> {
         let c = contentWidth, f = functionCount, steps = kind.steps
@@ -138,6 +140,8 @@ public struct TaskBatch<Scalar: BLASScalar>: Sendable {
 
     /// Mean squared error of outputs y (T×d, content in the first c columns) against the
     /// target, and its gradient dLoss/dy (T×d, zero outside the content slice).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func meanSquaredError(_ y: Matrix<Scalar>) -> (loss: Double, gradient: Matrix<Scalar>) {
         let t = target.rows, c = target.cols, d = y.cols
         precondition(y.rows == t && d >= c, "meanSquaredError: y is \(y.rows)×\(d), target \(t)×\(c)")
