@@ -2,15 +2,16 @@ import CLAPACK
 
 /// Float or Double with the LAPACKE routines the decompositions use.
 ///
-/// Every routine works on row-major buffers (`LAPACK_ROW_MAJOR`); LAPACKE transposes into
-/// column-major workspace itself. The return value is LAPACK's `info`.
+/// Every routine works on row-major buffers (`LAPACK_ROW_MAJOR`), for which LAPACKE transposes
+/// into column-major workspace itself; the SVD drivers also take column-major buffers
+/// (`rowMajor` false), which LAPACK reads in place. The return value is LAPACK's `info`.
 public protocol LAPACKScalar: BLASScalar {
     /// Singular values (`jobz` "N") or a thin SVD (`jobz` "S") by divide and conquer (?gesdd).
-    static func gesdd(jobz: UInt8, m: Int, n: Int, a: UnsafeMutablePointer<Self>, lda: Int,
+    static func gesdd(rowMajor: Bool, jobz: UInt8, m: Int, n: Int, a: UnsafeMutablePointer<Self>, lda: Int,
                       s: UnsafeMutablePointer<Self>, u: UnsafeMutablePointer<Self>?, ldu: Int,
                       vt: UnsafeMutablePointer<Self>?, ldvt: Int) -> Int32
     /// Singular values or a thin SVD by QR iteration (?gesvd); `superb` holds min(m,n)−1 values.
-    static func gesvd(job: UInt8, m: Int, n: Int, a: UnsafeMutablePointer<Self>, lda: Int,
+    static func gesvd(rowMajor: Bool, job: UInt8, m: Int, n: Int, a: UnsafeMutablePointer<Self>, lda: Int,
                       s: UnsafeMutablePointer<Self>, u: UnsafeMutablePointer<Self>?, ldu: Int,
                       vt: UnsafeMutablePointer<Self>?, ldvt: Int, superb: UnsafeMutablePointer<Self>) -> Int32
     /// Minimum-norm least squares by SVD (?gelsd); singular values ≤ rcond·σ_max count as zero.
@@ -25,20 +26,21 @@ public protocol LAPACKScalar: BLASScalar {
 }
 
 @inline(__always) private func c(_ ascii: UInt8) -> CChar { CChar(bitPattern: ascii) }
+@inline(__always) private func layout(_ rowMajor: Bool) -> Int32 { rowMajor ? LAPACK_ROW_MAJOR : LAPACK_COL_MAJOR }
 
 extension Double: LAPACKScalar {
-    public static func gesdd(jobz: UInt8, m: Int, n: Int, a: UnsafeMutablePointer<Double>, lda: Int,
+    public static func gesdd(rowMajor: Bool, jobz: UInt8, m: Int, n: Int, a: UnsafeMutablePointer<Double>, lda: Int,
                              s: UnsafeMutablePointer<Double>, u: UnsafeMutablePointer<Double>?, ldu: Int,
                              vt: UnsafeMutablePointer<Double>?, ldvt: Int) -> Int32 {
-        LAPACKE_dgesdd(LAPACK_ROW_MAJOR, c(jobz), Int32(m), Int32(n), a, Int32(lda), s,
+        LAPACKE_dgesdd(layout(rowMajor), c(jobz), Int32(m), Int32(n), a, Int32(lda), s,
                        u, Int32(ldu), vt, Int32(ldvt))
     }
 
-    public static func gesvd(job: UInt8, m: Int, n: Int, a: UnsafeMutablePointer<Double>, lda: Int,
+    public static func gesvd(rowMajor: Bool, job: UInt8, m: Int, n: Int, a: UnsafeMutablePointer<Double>, lda: Int,
                              s: UnsafeMutablePointer<Double>, u: UnsafeMutablePointer<Double>?, ldu: Int,
                              vt: UnsafeMutablePointer<Double>?, ldvt: Int,
                              superb: UnsafeMutablePointer<Double>) -> Int32 {
-        LAPACKE_dgesvd(LAPACK_ROW_MAJOR, c(job), c(job), Int32(m), Int32(n), a, Int32(lda), s,
+        LAPACKE_dgesvd(layout(rowMajor), c(job), c(job), Int32(m), Int32(n), a, Int32(lda), s,
                        u, Int32(ldu), vt, Int32(ldvt), superb)
     }
 
@@ -59,18 +61,18 @@ extension Double: LAPACKScalar {
 }
 
 extension Float: LAPACKScalar {
-    public static func gesdd(jobz: UInt8, m: Int, n: Int, a: UnsafeMutablePointer<Float>, lda: Int,
+    public static func gesdd(rowMajor: Bool, jobz: UInt8, m: Int, n: Int, a: UnsafeMutablePointer<Float>, lda: Int,
                              s: UnsafeMutablePointer<Float>, u: UnsafeMutablePointer<Float>?, ldu: Int,
                              vt: UnsafeMutablePointer<Float>?, ldvt: Int) -> Int32 {
-        LAPACKE_sgesdd(LAPACK_ROW_MAJOR, c(jobz), Int32(m), Int32(n), a, Int32(lda), s,
+        LAPACKE_sgesdd(layout(rowMajor), c(jobz), Int32(m), Int32(n), a, Int32(lda), s,
                        u, Int32(ldu), vt, Int32(ldvt))
     }
 
-    public static func gesvd(job: UInt8, m: Int, n: Int, a: UnsafeMutablePointer<Float>, lda: Int,
+    public static func gesvd(rowMajor: Bool, job: UInt8, m: Int, n: Int, a: UnsafeMutablePointer<Float>, lda: Int,
                              s: UnsafeMutablePointer<Float>, u: UnsafeMutablePointer<Float>?, ldu: Int,
                              vt: UnsafeMutablePointer<Float>?, ldvt: Int,
                              superb: UnsafeMutablePointer<Float>) -> Int32 {
-        LAPACKE_sgesvd(LAPACK_ROW_MAJOR, c(job), c(job), Int32(m), Int32(n), a, Int32(lda), s,
+        LAPACKE_sgesvd(layout(rowMajor), c(job), c(job), Int32(m), Int32(n), a, Int32(lda), s,
                        u, Int32(ldu), vt, Int32(ldvt), superb)
     }
 

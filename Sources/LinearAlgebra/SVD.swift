@@ -39,10 +39,9 @@ extension Matrix where Scalar: LAPACKScalar {
                                               vt: vectors ? Matrix(rows: 0, cols: cols) : nil, routine: "none")
         }
         if algorithm == .divideAndConquer {
-            let gesdd = Scalar.routine("gesdd")
-            var result = lapackDriver(vectors: vectors, name: gesdd) { a, s, u, ldu, vt, ldvt, _ in
-                Scalar.gesdd(jobz: UInt8(ascii: vectors ? "S" : "N"), m: rows, n: cols, a: a, lda: cols,
-                             s: s, u: u, ldu: ldu, vt: vt, ldvt: ldvt)
+            var result = lapackDriver(vectors: vectors, name: Scalar.routine("gesdd")) { a, s, u, vt, _, shape in
+                Scalar.gesdd(rowMajor: shape.rowMajor, jobz: UInt8(ascii: vectors ? "S" : "N"), m: shape.m, n: shape.n,
+                             a: a, lda: shape.lda, s: s, u: u, ldu: shape.ldu, vt: vt, ldvt: shape.ldvt)
             }
             if case .failure(.noConvergence) = result {
                 result = qrIteration(vectors: vectors)
@@ -53,17 +52,33 @@ extension Matrix where Scalar: LAPACKScalar {
     }
 
     private func qrIteration(vectors: Bool) -> Result<SingularValueDecomposition<Scalar>, LinearAlgebraError> {
-        lapackDriver(vectors: vectors, name: Scalar.routine("gesvd")) { a, s, u, ldu, vt, ldvt, superb in
-            Scalar.gesvd(job: UInt8(ascii: vectors ? "S" : "N"), m: rows, n: cols, a: a, lda: cols,
-                         s: s, u: u, ldu: ldu, vt: vt, ldvt: ldvt, superb: superb)
+        lapackDriver(vectors: vectors, name: Scalar.routine("gesvd")) { a, s, u, vt, superb, shape in
+            Scalar.gesvd(rowMajor: shape.rowMajor, job: UInt8(ascii: vectors ? "S" : "N"), m: shape.m, n: shape.n,
+                         a: a, lda: shape.lda, s: s, u: u, ldu: shape.ldu, vt: vt, ldvt: shape.ldvt, superb: superb)
         }
+    }
+
+    /// How a driver sees the buffer. Singular vectors need the row-major layout. For values only, a
+    /// wide matrix is handed over as its column-major transpose (the same bytes, the same singular
+    /// values): LAPACK then reads a tall matrix in place, takes its QR path and LAPACKE copies
+    /// nothing, about a third faster for the 584 × 4096 product stacks.
+    private struct DriverShape {
+        let rowMajor: Bool
+        let m, n, lda, ldu, ldvt: Int
+    }
+
+    private func driverShape(vectors: Bool) -> DriverShape {
+        if vectors || rows >= cols {
+            return DriverShape(rowMajor: true, m: rows, n: cols, lda: cols, ldu: Swift.min(rows, cols), ldvt: cols)
+        }
+        return DriverShape(rowMajor: false, m: cols, n: rows, lda: cols, ldu: 1, ldvt: 1)
     }
 
     /// Runs one driver on a copy of the matrix with output buffers of the thin shapes.
     private func lapackDriver(
         vectors: Bool, name: String,
-        _ call: (UnsafeMutablePointer<Scalar>, UnsafeMutablePointer<Scalar>, UnsafeMutablePointer<Scalar>?, Int,
-                 UnsafeMutablePointer<Scalar>?, Int, UnsafeMutablePointer<Scalar>) -> Int32
+        _ call: (UnsafeMutablePointer<Scalar>, UnsafeMutablePointer<Scalar>, UnsafeMutablePointer<Scalar>?,
+                 UnsafeMutablePointer<Scalar>?, UnsafeMutablePointer<Scalar>, DriverShape) -> Int32
     ) -> Result<SingularValueDecomposition<Scalar>, LinearAlgebraError> {
         let r = Swift.min(rows, cols)
         var a = data
@@ -71,13 +86,14 @@ extension Matrix where Scalar: LAPACKScalar {
         var superb = [Scalar](repeating: 0, count: Swift.max(r, 1))
         var u = Matrix(rows: vectors ? rows : 0, cols: vectors ? r : 0)
         var vt = Matrix(rows: vectors ? r : 0, cols: vectors ? cols : 0)
+        let shape = driverShape(vectors: vectors)
         let info = a.withUnsafeMutableBufferPointer { pa in
             s.withUnsafeMutableBufferPointer { ps in
                 superb.withUnsafeMutableBufferPointer { pw in
                     u.data.withUnsafeMutableBufferPointer { pu in
                         vt.data.withUnsafeMutableBufferPointer { pv in
-                            call(pa.baseAddress!, ps.baseAddress!, vectors ? pu.baseAddress : nil, r,
-                                 vectors ? pv.baseAddress : nil, cols, pw.baseAddress!)
+                            call(pa.baseAddress!, ps.baseAddress!, vectors ? pu.baseAddress : nil,
+                                 vectors ? pv.baseAddress : nil, pw.baseAddress!, shape)
                         }
                     }
                 }

@@ -13,6 +13,10 @@ import Testing
         let svd = try a.svd(algorithm: algorithm)
         #expect(svd.routine == (algorithm == .divideAndConquer ? "dgesdd" : "dgesvd"))
         for (got, want) in zip(svd.values, sigma) { #expect(abs(got - want) <= 1e-13 * sigma[0]) }
+        // Values only: a wide matrix goes to LAPACK as its column-major transpose.
+        let values = try a.singularValues(algorithm: algorithm)
+        #expect(values.count == sigma.count)
+        for (got, want) in zip(values, sigma) { #expect(abs(got - want) <= 1e-13 * sigma[0]) }
 
         let (u, vt) = (try #require(svd.u), try #require(svd.vt))
         #expect(u.rows == m && u.cols == sigma.count && vt.rows == sigma.count && vt.cols == n)
