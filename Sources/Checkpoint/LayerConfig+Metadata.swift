@@ -57,6 +57,7 @@ extension LayerConfig {
                   sharedDFF: try int("shared_d_ff", minimum: 0, optional: true),
                   lbCoef: try double("lb_coef", nonNegative: false, optional: true),
                   zCoef: try double("z_coef", nonNegative: false, optional: true))
+        extensions = try LayerExtensions(metadata: metadata)
     }
 
     /// The spec's metadata strings for this configuration (every key, optional ones included).
@@ -66,6 +67,6 @@ extension LayerConfig {
             "d_ff": String(dFF), "d_g": String(dG), "dag_layers": String(dagLayers),
             "norm": norm.rawValue, "norm_eps": "\(normEps)", "router": router.rawValue,
             "shared_d_ff": String(sharedDFF), "lb_coef": "\(lbCoef)", "z_coef": "\(zCoef)",
-        ]
+        ].merging(extensions.metadata) { spec, _ in spec }
     }
 }

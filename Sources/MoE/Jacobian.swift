@@ -7,7 +7,8 @@ public struct TokenJacobians<Scalar: BLASScalar>: Sendable {
     public let layer: Matrix<Scalar>
     /// J_{S_i}, d×d each, in selection order.
     public let experts: [Matrix<Scalar>]
-    /// The shared expert's Jacobian, nil when the layer has none.
+    /// The shared expert's Jacobian, nil when the layer has none; with a sigmoid shared gate,
+    /// s(x)·J_s (the gate's own term s'·Es(x) wᵀ is a gate term, like the routed gates').
     public let shared: Matrix<Scalar>?
     /// S, in descending p.
     public let topk: [Int]
@@ -46,7 +47,8 @@ extension DAGMoELayer {
         let outputs = (0..<k).map { i in
             Array(UnsafeBufferPointer(start: cache.experts.act.out.p + cache.experts.groups.row[i] * d, count: d))
         }
-        let shared = config.sharedDFF > 0 ? expertJacobian(x: x, names: .shared, dFF: config.sharedDFF) : nil
+        let shared = config.sharedDFF > 0
+            ? sharedGateScaled(expertJacobian(x: x, names: .shared, dFF: config.sharedDFF), x: x) : nil
         return TokenJacobians(layer: gradX, experts: experts, shared: shared, topk: topk, gates: gates,
                               expertOutputs: outputs, selectionStable: stable)
     }

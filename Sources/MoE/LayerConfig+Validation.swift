@@ -25,5 +25,6 @@ extension LayerConfig {
         try require(normEps.isFinite && normEps >= 0, "norm_eps", "must be finite and non-negative, got \(normEps)")
         try require(lbCoef.isFinite, "lb_coef", "must be finite, got \(lbCoef)")
         try require(zCoef.isFinite, "z_coef", "must be finite, got \(zCoef)")
+        try extensions.validate(self)
     }
 }

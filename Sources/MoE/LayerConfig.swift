@@ -28,6 +28,8 @@ public struct LayerConfig: Sendable, Equatable, Codable {
     public var sharedDFF: Int
     public var lbCoef: Double
     public var zCoef: Double
+    /// Parts of real models beyond the spec (all off by default): ``LayerExtensions``.
+    public var extensions = LayerExtensions()
 
     public init(dModel: Int, nExperts: Int, topK: Int, dFF: Int, dG: Int, dagLayers: Int,
                 norm: Norm = .rmsnorm, normEps: Double = 1e-6, router: Router = .softmaxTopK,
@@ -60,6 +62,7 @@ public struct LayerConfig: Sendable, Equatable, Codable {
                     ("shared.w2.weight", [dModel, sharedDFF]),
                     ("shared.w3.weight", [sharedDFF, dModel])]
         }
+        out += extensions.parameterShapes(dModel: dModel).map { ($0.name, $0.shape) }
         for l in 0..<dagLayers {
             out.append(("dag.\(l).norm.weight", [dModel]))
             if norm == .layernorm { out.append(("dag.\(l).norm.bias", [dModel])) }

@@ -47,10 +47,12 @@ struct ExcessRankAnalysis {
 
     static let defaultRelativeTolerance = 1e-10
 
-    /// The rank bound of the gate term: K, or K − 1 when the K gates always sum to one.
+    /// The rank bound of the gate term: K, or K − 1 when the K gates always sum to one; one
+    /// more for a sigmoid shared gate (extension `shared_gate`: its term s'·Es(x) wᵀ has rank 1).
     static func weightedSumBound(_ config: LayerConfig) -> Int {
         let sumsToOne = config.router == .topKSoftmax || config.topK == config.nExperts
-        return min(config.dModel, sumsToOne ? config.topK - 1 : config.topK)
+        let routed = sumsToOne ? config.topK - 1 : config.topK
+        return min(config.dModel, routed + (config.extensions.sharedGate ? 1 : 0))
     }
 
     init(layer: DAGMoELayer<Double>, inputs: [[Double]], relativeTolerance: Double) throws {
