@@ -53,13 +53,11 @@ public enum CountLimits {
 public struct CombinationCounter: Sendable {
     public let labeled: [BigInt]
     let connected: [BigInt]
-    let unlabeled: [BigInt]
 
     /// Prepares the tables for every k up to `maxK`.
     public init(maxK: Int, progress: ((Int) -> Void)? = nil) {
         labeled = labeledDAGCounts(upTo: maxK, progress: progress)
         connected = weaklyConnectedDAGCounts(labeled: Array(labeled.prefix(min(maxK, CountLimits.maxKConnected) + 1)))
-        unlabeled = unlabeledDAGCounts(upTo: min(maxK, CountLimits.maxKUnlabeled))
     }
 
     /// All counts for n experts with k selected; needs 1 ≤ k ≤ n and k within the prepared tables.
@@ -76,7 +74,7 @@ public struct CombinationCounter: Sendable {
             weightedSum: weightedSum,
             ordered: BigInt(n).fallingFactorial(k),
             labeledDAGs: dags,
-            unlabeledDAGs: k < unlabeled.count ? unlabeled[k] : nil,
+            unlabeledDAGs: k <= CountLimits.maxKUnlabeled ? unlabeledDAGCounts(upTo: k)[k] : nil,
             oneSinkDAGs: oneSource,
             oneSourceDAGs: oneSource,
             weaklyConnectedDAGs: k < connected.count ? connected[k] : nil,
