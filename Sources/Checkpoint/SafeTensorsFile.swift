@@ -78,7 +78,7 @@ public struct SafeTensorsFile: Sendable {
         self.metadata = metadata ?? [:]
     }
 
-    private static func metadata(_ value: HeaderJSON) throws(CheckpointError) -> [String: String] {
+    static func metadata(_ value: HeaderJSON) throws(CheckpointError) -> [String: String] {
         guard case .object(let pairs) = value else {
             throw .invalidMetadata(key: "__metadata__", reason: "is \(value.kind), not an object")
         }
@@ -93,7 +93,7 @@ public struct SafeTensorsFile: Sendable {
         return out
     }
 
-    private static func entry(_ name: String, _ value: HeaderJSON, dataStart: Int, dataSize: Int)
+    static func entry(_ name: String, _ value: HeaderJSON, dataStart: Int, dataSize: Int)
         throws(CheckpointError) -> TensorInfo {
         guard case .object(let pairs) = value else { throw .invalidEntry(tensor: name, reason: "entry is \(value.kind), not an object") }
         func field(_ key: String) throws(CheckpointError) -> HeaderJSON {
@@ -136,7 +136,7 @@ public struct SafeTensorsFile: Sendable {
                           fileOffsets: (dataStart + begin)..<(dataStart + end))
     }
 
-    private static func checkOverlaps(_ infos: [TensorInfo]) throws(CheckpointError) {
+    static func checkOverlaps(_ infos: [TensorInfo]) throws(CheckpointError) {
         let sorted = infos.filter { !$0.dataOffsets.isEmpty }
             .sorted { ($0.dataOffsets.lowerBound, $0.name) < ($1.dataOffsets.lowerBound, $1.name) }
         for (a, b) in zip(sorted, sorted.dropFirst()) where b.dataOffsets.lowerBound < a.dataOffsets.upperBound {

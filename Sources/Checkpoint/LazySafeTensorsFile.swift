@@ -1,0 +1,100 @@
+/// A safetensors file opened lazily: opening reads the 8-byte length and the JSON
+/// header only, and each value read fetches exactly that tensor's bytes (or a slice of
+/// them). Shards of real models are many GB; a layer's tensors are a small part.
+///
+/// Validation is ``SafeTensorsFile``'s, entry for entry (dtype, shape, byte range inside
+/// the data section and of the shape's size, no overlaps, `__metadata__` of strings), so
+/// a file one reader accepts the other accepts too. Errors are ``CheckpointError`` values
+/// naming the tensor, key or offset; no input traps.
+///
+/// ```swift
+/// let shard = try LazySafeTensorsFile(path: "model-00001-of-00002.safetensors")
+/// let w = try shard.doubles("model.layers.0.mlp.gate.weight")   // reads only those bytes
+/// ```
+public struct LazySafeTensorsFile: Sendable {
+    /// Where the bytes come from.
+    public let source: any ByteSource
+    /// Tensor names in header (file) order.
+    public let names: [String]
+    /// The `__metadata__` strings (empty when absent).
+    public let metadata: [String: String]
+    private let infos: [String: TensorInfo]
+
+    /// Opens the file at `path`, reading its header only.
+    public init(path: String) throws(CheckpointError) {
+        try self.init(source: FileByteSource(path: path))
+    }
+
+    /// Reads and validates the header of `source`.
+    public init(source: any ByteSource) throws(CheckpointError) {
+        self.source = source
+        let size = source.size
+        guard size >= 8 else { throw .tooShort(size: size) }
+        let prefix = try source.read(0..<8)
+        var length: UInt64 = 0
+        for i in (0..<8).reversed() { length = length << 8 | UInt64(prefix[i]) }
+        guard length <= UInt64(size - 8) else { throw .headerPastEnd(headerLength: length, fileSize: size) }
+        guard length <= UInt64(SafeTensorsFile.maxHeaderLength) else {
+            throw .headerTooLarge(headerLength: length, limit: SafeTensorsFile.maxHeaderLength)
+        }
+        let dataStart = 8 + Int(length)
+        let header = try HeaderJSONParser.parse(try source.read(8..<dataStart), base: 8)
+        guard case .object(let entries) = header else { throw .headerNotObject }
+
+        var names: [String] = []
+        var infos: [String: TensorInfo] = [:]
+        var metadata: [String: String]?
+        for (key, value) in entries {
+            if key == "__metadata__" {
+                guard metadata == nil else { throw .invalidMetadata(key: key, reason: "appears twice in the header") }
+                metadata = try SafeTensorsFile.metadata(value)
+                continue
+            }
+            guard infos[key] == nil else { throw .duplicateTensor(key) }
+            infos[key] = try SafeTensorsFile.entry(key, value, dataStart: dataStart, dataSize: size - dataStart)
+            names.append(key)
+        }
+        try SafeTensorsFile.checkOverlaps(Array(infos.values))
+        self.names = names
+        self.infos = infos
+        self.metadata = metadata ?? [:]
+    }
+
+    /// The validated header entry of `name`.
+    public func info(_ name: String) throws(CheckpointError) -> TensorInfo {
+        guard let info = infos[name] else { throw .noSuchTensor(name) }
+        return info
+    }
+
+    /// True when the file holds a tensor called `name`.
+    public func contains(_ name: String) -> Bool { infos[name] != nil }
+
+    /// The values of a float tensor (F16, BF16, F32, F64) as `Double`, exactly; only
+    /// `elements` (flat, row-major indices; all when nil) are read from the file.
+    public func doubles(_ name: String, elements: Range<Int>? = nil) throws(CheckpointError) -> [Double] {
+        let info = try info(name)
+        let range = elements ?? 0..<info.count
+        guard range.lowerBound >= 0, range.upperBound <= info.count else {
+            throw .invalidEntry(tensor: name, reason: "elements \(range) outside its \(info.count) elements")
+        }
+        let size = info.dtype.size, start = info.fileOffsets.lowerBound
+        let bytes = try source.read((start + range.lowerBound * size)..<(start + range.upperBound * size))
+        switch info.dtype {
+        case .f64: return LazySafeTensorsFile.decode(bytes) { (bits: UInt64) in Double(bitPattern: bits) }
+        case .f32: return LazySafeTensorsFile.decode(bytes) { (bits: UInt32) in Double(Float(bitPattern: bits)) }
+        case .f16: return LazySafeTensorsFile.decode(bytes) { (bits: UInt16) in Double(HalfFloat.float(fromF16: bits)) }
+        case .bf16: return LazySafeTensorsFile.decode(bytes) { (bits: UInt16) in Double(HalfFloat.float(fromBF16: bits)) }
+        default: throw .wrongDType(tensor: name, dtype: info.dtype.rawValue, wanted: "Double")
+        }
+    }
+
+    /// Decodes little-endian elements of `Bits` with `convert`.
+    private static func decode<Bits: FixedWidthInteger>(_ bytes: [UInt8], _ convert: (Bits) -> Double) -> [Double] {
+        let stride = MemoryLayout<Bits>.size
+        return bytes.withUnsafeBytes { raw in
+            (0..<(bytes.count / stride)).map { i in
+                convert(Bits(littleEndian: raw.loadUnaligned(fromByteOffset: i * stride, as: Bits.self)))
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import LinearAlgebra
+import MoE
+
+/// A Hugging Face MoE model directory read as a stack of the spec's layers (L = 0):
+/// `config.json` plus `model.safetensors` or shards with `model.safetensors.index.json`.
+///
+/// Opening reads `config.json` and the index (or the single file's header); a shard's
+/// header is read the first time one of its tensors is needed, and a layer's weights are
+/// read tensor by tensor (slice by slice for merged experts), so reading one layer of a
+/// many-GB model touches only that layer's bytes. docs/model-layouts.md lists the
+/// layouts and how each maps onto the spec.
+///
+/// ```swift
+/// let model = try ModelLayout(directory: "Mixtral-8x7B-v0.1")
+/// model.config.moeLayers                                     // [0, 1, …, 31]
+/// let p: Parameters<Double> = try model.parameters(layer: 3)  // spec names, L = 0
+/// let layer = try DAGMoELayer(parameters: p)                  // y = x + the model's MoE block(x)
+/// ```
+public struct ModelLayout: Sendable {
+    public let directory: String
+    public let config: ModelMoEConfig
+    let tensors: ModelTensorDirectory
+
+    /// Opens the model in `directory`; `open` supplies each file's bytes (tests count them).
+    public init(directory: String,
+                open: @escaping ByteSourceOpener = { path throws(CheckpointError) in try FileByteSource(path: path) })
+        throws(ModelLayoutError) {
+        self.directory = directory
+        config = try ModelMoEConfig(path: ModelTensorDirectory.path(directory, "config.json"))
+        tensors = try ModelTensorDirectory(directory: directory, open: open)
+    }
+
+    /// The weight files, sorted (one for an unsharded model).
+    public var shards: [String] { Set(tensors.shardOf.values).sorted() }
+
+    /// The index file, or nil for an unsharded model.
+    public var indexPath: String? { tensors.indexPath }
+
+    /// A tensor's header entry and the path of the shard holding it (headers only).
+    public func tensorInfo(_ name: String) throws(ModelLayoutError) -> (info: TensorInfo, shard: String) {
+        let info = try tensors.info(name)
+        return (info, try tensors.shard(of: name).path)
+    }
+
+    /// The weights of MoE layer `layer` under the spec's names, for the configuration
+    /// `config.layerConfig(dagLayers:dG:)`.
+    ///
+    /// With `dagLayers` > 0 a fresh DAG module is added on top: its weights are drawn as
+    /// `Parameters(initializing:seed:)` draws them for the same d, d_g, L and norm, with
+    /// `up` = 0, so the layer still computes the model's block exactly. Values widen
+    /// exactly from F16/BF16/F32; W2 carries the routed scaling factor (one rounding in
+    /// Float). Throws `nonFinite` naming the first tensor holding NaN or ±∞.
+    public func parameters<Scalar: BLASScalar>(layer: Int, dagLayers: Int = 0, dG: Int = 1, seed: UInt64 = 0,
+                                               _: Scalar.Type = Scalar.self) throws(ModelLayoutError) -> Parameters<Scalar> {
+        let plan = try layout(layer: layer)
+        let layerConfig = config.layerConfig(dagLayers: dagLayers, dG: dG)
+        var tensors: [String: Tensor<Scalar>] = [:]
+        let shapes = Dictionary(uniqueKeysWithValues: layerConfig.parameterShapes.map { ($0.name, $0.shape) })
+        for source in plan.sources {
+            let values = try self.tensors.doubles(source.tensor, elements: source.elements)
+            if let i = values.firstIndex(where: { !$0.isFinite }) {
+                throw .nonFinite(tensor: source.tensor, index: (source.elements?.lowerBound ?? 0) + i, value: values[i])
+            }
+            let data = source.scale == 1 ? values.map { Scalar($0) } : values.map { Scalar($0 * source.scale) }
+            tensors[source.spec] = Tensor(shape: shapes[source.spec]!, data: data)
+        }
+        if dagLayers > 0 {
+            let dagOnly = LayerConfig(dModel: config.hiddenSize, nExperts: 1, topK: 1, dFF: 1, dG: dG,
+                                      dagLayers: dagLayers, norm: .rmsnorm, normEps: config.normEps)
+            for (name, tensor) in Parameters<Scalar>(initializing: dagOnly, seed: seed).tensors where name.hasPrefix("dag.") {
+                tensors[name] = tensor
+            }
+        }
+        return Parameters(config: layerConfig, tensors: tensors)
+    }
+}

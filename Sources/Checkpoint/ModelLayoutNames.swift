@@ -1,0 +1,113 @@
+/// How a layer stores its routed experts.
+public enum ExpertStorage: String, Sendable {
+    /// Mixtral: `experts.{e}.w1`, `w3`, `w2` (`.weight`).
+    case mixtral = "experts.{e}.w1/w3/w2"
+    /// Qwen, OLMoE, DeepSeek: `experts.{e}.gate_proj`, `up_proj`, `down_proj` (`.weight`).
+    case projections = "experts.{e}.gate_proj/up_proj/down_proj"
+    /// Newer transformers: `experts.gate_up_proj` [N, 2·I, d] (gate rows first) and
+    /// `experts.down_proj` [N, d, I].
+    case merged = "experts.gate_up_proj/down_proj"
+}
+
+/// Where one of the spec's weights comes from in the model.
+public struct WeightSource: Sendable, Equatable {
+    /// The spec's name, for example `experts.3.w1.weight`.
+    public let spec: String
+    /// The model's tensor.
+    public let tensor: String
+    /// The flat elements of `tensor` taken (one expert's rows of a merged tensor), nil for all.
+    public let elements: Range<Int>?
+    /// A factor applied to the values: the routed scaling factor on W2, else 1.
+    public let scale: Double
+}
+
+/// One MoE layer of a model: where its block lives and where every spec weight comes from.
+public struct ModelLayerLayout: Sendable {
+    public let layer: Int
+    /// `model.layers.{i}.block_sparse_moe` or `model.layers.{i}.mlp`.
+    public let prefix: String
+    public let storage: ExpertStorage
+    /// In the order of the spec configuration's weights.
+    public let sources: [WeightSource]
+    /// Tensors under `prefix` that the mapping does not use.
+    public let ignored: [String]
+}
+
+extension ModelLayout {
+    /// Finds layer `layer`'s MoE block and checks every source tensor's shape and dtype
+    /// against `config.json`, reading headers only.
+    public func layout(layer: Int) throws(ModelLayoutError) -> ModelLayerLayout {
+        guard (0..<config.layers).contains(layer) else { throw .layerOutOfRange(layer: layer, layers: config.layers) }
+        if let reason = config.denseReason(layer: layer) {
+            throw .notMoELayer(layer: layer, reason: reason, moeLayers: config.moeLayers)
+        }
+        let c = config, d = c.hiddenSize, n = c.experts, ff = c.expertFF, sff = c.sharedFF
+        let candidates = ["model.layers.\(layer).block_sparse_moe", "model.layers.\(layer).mlp"]
+        guard let prefix = candidates.first(where: { tensors.contains("\($0).gate.weight") }) else {
+            throw missing("\(candidates[1]).gate.weight", layer: layer)
+        }
+        let storage: ExpertStorage
+        if tensors.contains("\(prefix).experts.0.w1.weight") {
+            storage = .mixtral
+        } else if tensors.contains("\(prefix).experts.0.gate_proj.weight") {
+            storage = .projections
+        } else if tensors.contains("\(prefix).experts.gate_up_proj") {
+            storage = .merged
+        } else {
+            throw missing("\(prefix).experts.0.gate_proj.weight", layer: layer)
+        }
+
+        var sources: [WeightSource] = []
+        var shapes: [(String, [Int])] = []
+        func add(_ spec: String, _ tensor: String, _ shape: [Int], elements: Range<Int>? = nil, scale: Double = 1) {
+            sources.append(WeightSource(spec: spec, tensor: tensor, elements: elements, scale: scale))
+            if !shapes.contains(where: { $0.0 == tensor }) { shapes.append((tensor, shape)) }
+        }
+        add("router.weight", "\(prefix).gate.weight", [n, d])
+        for e in 0..<n {
+            let spec = { (w: String) in "experts.\(e).\(w).weight" }
+            switch storage {
+            case .mixtral:
+                let p = "\(prefix).experts.\(e)"
+                add(spec("w1"), "\(p).w1.weight", [ff, d])
+                add(spec("w2"), "\(p).w2.weight", [d, ff], scale: c.routedScale)
+                add(spec("w3"), "\(p).w3.weight", [ff, d])
+            case .projections:
+                let p = "\(prefix).experts.\(e)"
+                add(spec("w1"), "\(p).gate_proj.weight", [ff, d])
+                add(spec("w2"), "\(p).down_proj.weight", [d, ff], scale: c.routedScale)
+                add(spec("w3"), "\(p).up_proj.weight", [ff, d])
+            case .merged:
+                let gateUp = "\(prefix).experts.gate_up_proj", down = "\(prefix).experts.down_proj"
+                let block = 2 * ff * d, first = e * block
+                add(spec("w1"), gateUp, [n, 2 * ff, d], elements: first..<(first + ff * d))
+                add(spec("w2"), down, [n, d, ff], elements: (e * d * ff)..<((e + 1) * d * ff), scale: c.routedScale)
+                add(spec("w3"), gateUp, [n, 2 * ff, d], elements: (first + ff * d)..<(first + block))
+            }
+        }
+        if sff > 0 {
+            let p = c.family == .qwen2MoE ? "\(prefix).shared_expert" : "\(prefix).shared_experts"
+            add("shared.w1.weight", "\(p).gate_proj.weight", [sff, d])
+            add("shared.w2.weight", "\(p).down_proj.weight", [d, sff])
+            add("shared.w3.weight", "\(p).up_proj.weight", [sff, d])
+        }
+        if c.sharedGate { add("shared_gate.weight", "\(prefix).shared_expert_gate.weight", [1, d]) }
+
+        for (tensor, shape) in shapes {
+            guard tensors.contains(tensor) else { throw missing(tensor, layer: layer) }
+            let info = try tensors.info(tensor)
+            guard info.dtype.isWeightFloat else { throw .unsupportedDType(tensor: tensor, dtype: info.dtype.rawValue) }
+            guard info.shape == shape else { throw .wrongShape(tensor: tensor, shape: info.shape, expected: shape) }
+        }
+        let used = Set(shapes.map(\.0))
+        let ignored = tensors.shardOf.keys.filter { $0.hasPrefix(prefix + ".") && !used.contains($0) }.sorted()
+        return ModelLayerLayout(layer: layer, prefix: prefix, storage: storage, sources: sources, ignored: ignored)
+    }
+
+    /// A missing-tensor error listing (up to 12 of) the layer's tensors that are present.
+    private func missing(_ name: String, layer: Int) -> ModelLayoutError {
+        let present = tensors.shardOf.keys.filter { $0.hasPrefix("model.layers.\(layer).") }.sorted()
+        let shown = present.prefix(12) + (present.count > 12 ? ["… (\(present.count - 12) more)"] : [])
+        return .missingTensor(name: name, layer: layer, found: Array(shown))
+    }
+}
