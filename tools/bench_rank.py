@@ -6,7 +6,8 @@ analyze is timed as a whole command (process start, seeded generation, stacking,
 numpy is timed for the same linear algebra (stacking the products and numpy.linalg.svd +
 matrix_rank for ws, chain L=2, chain L=3) on the matrices rank_reference.py reproduces from the
 same seed; generating them in Python is not timed. The ranks and top singular values of both are
-compared so the timing is of the same answer. Best of --repeat runs each.
+compared so the timing is of the same answer. Best of --repeat runs each, as wall time and as CPU
+time (user + system, all threads), which a machine shared with other jobs distorts less.
 
 Usage: tools/bench_rank.sh  (builds the release binary, then runs this script)
    or: python3 tools/bench_rank.py --binary .build/release/analyze [--target "7*0"]
@@ -14,6 +15,7 @@ Usage: tools/bench_rank.sh  (builds the release binary, then runs this script)
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -56,21 +58,25 @@ def main():
            "--format", "json"]
     for t in args.target:
         cmd += ["--target", t]
-    swift_times = []
+    swift_times, swift_cpu = [], []
     for _ in range(args.repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
         swift_times.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        swift_cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     report = json.loads(out)
     swift_ranks = [(f["rank"], f["singular_values"][0]) for f in report["families"]]
 
     experts = random_experts(args.n, args.d, args.seed)
     targets = [[int(i) for i in t.split("*")] for t in args.target]
-    numpy_times = []
+    numpy_times, numpy_cpu = [], []
     for _ in range(args.repeat):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         numpy_ranks_out = numpy_ranks(experts, list(range(args.n)), args.depth, targets)
         numpy_times.append(time.perf_counter() - start)
+        numpy_cpu.append(time.process_time() - cpu)
 
     for (rs, ss), (rn, sn) in zip(swift_ranks, numpy_ranks_out):
         if rs != rn or abs(ss - sn) > 1e-12 * sn:
@@ -79,8 +85,11 @@ def main():
     ts, tn = min(swift_times), min(numpy_times)
     print(f"d={args.d} k={args.n} L={args.depth} ({cols} products of {args.d ** 2} entries), "
           f"ranks {[r for r, _ in swift_ranks]} agree; numpy {np.__version__}, best of {args.repeat}")
-    print(f"analyze rank (whole command): {ts:7.3f} s   numpy (stack + SVDs): {tn:7.3f} s   "
+    print(f"wall: analyze rank (whole command) {ts:6.3f} s   numpy (stack + SVDs) {tn:6.3f} s   "
           f"ratio numpy/analyze {tn / ts:.2f}x")
+    cs, cn = min(swift_cpu), min(numpy_cpu)
+    print(f"cpu:  analyze rank (whole command) {cs:6.3f} s   numpy (stack + SVDs) {cn:6.3f} s   "
+          f"ratio numpy/analyze {cn / cs:.2f}x")
 
 
 if __name__ == "__main__":
