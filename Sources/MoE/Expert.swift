@@ -43,35 +43,34 @@ struct SwiGLUBlock: Sendable {
     let names: SwiGLUNames
 }
 
-/// SwiGLU forward over `blocks` (disjoint row ranges, each with its own expert) of a
-/// batch of `rows` rows. x is [rows, d]; W1, W3 are [d_ff, d] and W2 is [d, d_ff].
-/// The gemms run block by block, the element-wise step once over all rows.
+/// SwiGLU forward over `blocks` (disjoint row ranges of a batch, each with its own
+/// expert). x is [rows, d]; W1, W3 are [d_ff, d] and W2 is [d, d_ff].
+/// Each block runs its gemms and its element-wise step back to back, while its
+/// activations are still in cache.
 func swigluForward<Scalar: BLASScalar>(
-    blocks: [SwiGLUBlock], rows: Int, dModel d: Int, dFF ff: Int, x: UnsafePointer<Scalar>,
+    blocks: [SwiGLUBlock], dModel d: Int, dFF ff: Int, x: UnsafePointer<Scalar>,
     parameters: Parameters<Scalar>, into act: SwiGLUActivations<Scalar>
 ) {
-    let a = act.a.p, b = act.b.p, h = act.h.p
-    // a = x W1ᵀ, b = x W3ᵀ: [rows, d] × [d, d_ff] per block.
     for blk in blocks where blk.rows > 0 {
         let xb = x + blk.first * d, off = blk.first * ff
+        let a = act.a.p + off, b = act.b.p + off, h = act.h.p + off
+        // a = x W1ᵀ, b = x W3ᵀ: [rows, d] × [d, d_ff].
         parameters.withValues(blk.names.w1) { w1 in
             Scalar.gemm(transA: false, transB: true, m: blk.rows, n: ff, k: d, alpha: 1, a: xb, lda: d,
-                        b: w1, ldb: d, beta: 0, c: a + off, ldc: ff)
+                        b: w1, ldb: d, beta: 0, c: a, ldc: ff)
         }
         parameters.withValues(blk.names.w3) { w3 in
             Scalar.gemm(transA: false, transB: true, m: blk.rows, n: ff, k: d, alpha: 1, a: xb, lda: d,
-                        b: w3, ldb: d, beta: 0, c: b + off, ldc: ff)
+                        b: w3, ldb: d, beta: 0, c: b, ldc: ff)
         }
-    }
-    // h = silu(a) ⊙ b, silu(a) = a σ(a).
-    Parallel.forEach(rows * ff, grain: 16384) { range in
-        for i in range { h[i] = a[i] * Scalar.sigmoid(a[i]) * b[i] }
-    }
-    // E(x) = h W2ᵀ: [rows, d_ff] × [d_ff, d] per block.
-    for blk in blocks where blk.rows > 0 {
+        // h = silu(a) ⊙ b, silu(a) = a σ(a).
+        Parallel.forEach(blk.rows * ff, grain: 16384) { range in
+            for i in range { h[i] = a[i] * Scalar.sigmoid(a[i]) * b[i] }
+        }
+        // E(x) = h W2ᵀ: [rows, d_ff] × [d_ff, d].
         parameters.withValues(blk.names.w2) { w2 in
-            Scalar.gemm(transA: false, transB: true, m: blk.rows, n: d, k: ff, alpha: 1, a: h + blk.first * ff,
-                        lda: ff, b: w2, ldb: ff, beta: 0, c: act.out.p + blk.first * d, ldc: d)
+            Scalar.gemm(transA: false, transB: true, m: blk.rows, n: d, k: ff, alpha: 1, a: h, lda: ff,
+                        b: w2, ldb: ff, beta: 0, c: act.out.p + blk.first * d, ldc: d)
         }
     }
 }
@@ -80,52 +79,49 @@ func swigluForward<Scalar: BLASScalar>(
 /// ([rows, d]) and dJ/dW into `gradients`; dOut is dJ/dE(x), [rows, d]. dA and dB are
 /// scratch of rows·d_ff values.
 func swigluBackward<Scalar: BLASScalar>(
-    blocks: [SwiGLUBlock], rows: Int, dModel d: Int, dFF ff: Int, x: UnsafePointer<Scalar>,
+    blocks: [SwiGLUBlock], dModel d: Int, dFF ff: Int, x: UnsafePointer<Scalar>,
     parameters: Parameters<Scalar>, act: SwiGLUActivations<Scalar>, dOut: UnsafePointer<Scalar>,
     dX: UnsafeMutablePointer<Scalar>, gradients: inout Parameters<Scalar>,
     dA: UnsafeMutablePointer<Scalar>, dB: UnsafeMutablePointer<Scalar>
 ) {
-    let a = act.a.p, b = act.b.p, h = act.h.p
-    // E = h W2ᵀ  ⇒  dh = dE W2 ([rows, d] × [d, d_ff]) and dW2 += dEᵀ h ([d, rows] × [rows, d_ff]).
-    // dh goes into dA and becomes da in place below.
     for blk in blocks where blk.rows > 0 {
-        let dOutB = dOut + blk.first * d, off = blk.first * ff
+        let off = blk.first * ff
+        let a = act.a.p + off, b = act.b.p + off, h = act.h.p + off, da = dA + off, db = dB + off
+        let xb = x + blk.first * d, dOutB = dOut + blk.first * d, dXb = dX + blk.first * d
+        // E = h W2ᵀ  ⇒  dh = dE W2 ([rows, d] × [d, d_ff]) and dW2 += dEᵀ h ([d, rows] × [rows, d_ff]).
+        // dh goes into dA and becomes da in place below.
         parameters.withValues(blk.names.w2) { w2 in
             Scalar.gemm(transA: false, transB: false, m: blk.rows, n: ff, k: d, alpha: 1, a: dOutB, lda: d,
-                        b: w2, ldb: ff, beta: 0, c: dA + off, ldc: ff)
+                        b: w2, ldb: ff, beta: 0, c: da, ldc: ff)
         }
         gradients.withMutableValues(blk.names.w2) { dW2 in
             Scalar.gemm(transA: true, transB: false, m: d, n: ff, k: blk.rows, alpha: 1, a: dOutB, lda: d,
-                        b: h + off, ldb: ff, beta: 1, c: dW2, ldc: ff)
+                        b: h, ldb: ff, beta: 1, c: dW2, ldc: ff)
         }
-    }
-    // h = silu(a) ⊙ b  ⇒  db = dh ⊙ silu(a),  da = dh ⊙ b ⊙ silu'(a),
-    // with silu'(a) = σ(a) (1 + a (1 − σ(a))).
-    Parallel.forEach(rows * ff, grain: 16384) { range in
-        for i in range {
-            let sig = Scalar.sigmoid(a[i]), dh = dA[i]
-            dB[i] = dh * a[i] * sig
-            dA[i] = dh * b[i] * sig * (1 + a[i] * (1 - sig))
+        // h = silu(a) ⊙ b  ⇒  db = dh ⊙ silu(a),  da = dh ⊙ b ⊙ silu'(a),
+        // with silu'(a) = σ(a) (1 + a (1 − σ(a))).
+        Parallel.forEach(blk.rows * ff, grain: 16384) { range in
+            for i in range {
+                let sig = Scalar.sigmoid(a[i]), dh = da[i]
+                db[i] = dh * a[i] * sig
+                da[i] = dh * b[i] * sig * (1 + a[i] * (1 - sig))
+            }
         }
-    }
-    // a = x W1ᵀ, b = x W3ᵀ  ⇒  dx += da W1 + db W3,  dW1 += daᵀ x,  dW3 += dbᵀ x.
-    for blk in blocks where blk.rows > 0 {
-        let xb = x + blk.first * d, dXb = dX + blk.first * d
-        let dAb = dA + blk.first * ff, dBb = dB + blk.first * ff
+        // a = x W1ᵀ, b = x W3ᵀ  ⇒  dx += da W1 + db W3,  dW1 += daᵀ x,  dW3 += dbᵀ x.
         parameters.withValues(blk.names.w1) { w1 in
-            Scalar.gemm(transA: false, transB: false, m: blk.rows, n: d, k: ff, alpha: 1, a: dAb, lda: ff,
+            Scalar.gemm(transA: false, transB: false, m: blk.rows, n: d, k: ff, alpha: 1, a: da, lda: ff,
                         b: w1, ldb: d, beta: 1, c: dXb, ldc: d)
         }
         parameters.withValues(blk.names.w3) { w3 in
-            Scalar.gemm(transA: false, transB: false, m: blk.rows, n: d, k: ff, alpha: 1, a: dBb, lda: ff,
+            Scalar.gemm(transA: false, transB: false, m: blk.rows, n: d, k: ff, alpha: 1, a: db, lda: ff,
                         b: w3, ldb: d, beta: 1, c: dXb, ldc: d)
         }
         gradients.withMutableValues(blk.names.w1) { dW1 in
-            Scalar.gemm(transA: true, transB: false, m: ff, n: d, k: blk.rows, alpha: 1, a: dAb, lda: ff,
+            Scalar.gemm(transA: true, transB: false, m: ff, n: d, k: blk.rows, alpha: 1, a: da, lda: ff,
                         b: xb, ldb: d, beta: 1, c: dW1, ldc: d)
         }
         gradients.withMutableValues(blk.names.w3) { dW3 in
-            Scalar.gemm(transA: true, transB: false, m: ff, n: d, k: blk.rows, alpha: 1, a: dBb, lda: ff,
+            Scalar.gemm(transA: true, transB: false, m: ff, n: d, k: blk.rows, alpha: 1, a: db, lda: ff,
                         b: xb, ldb: d, beta: 1, c: dW3, ldc: d)
         }
     }
@@ -187,7 +183,7 @@ func expertsForward<Scalar: BLASScalar>(
         }
     }
     let act = SwiGLUActivations<Scalar>(rows: s.nodes, dModel: d, dFF: s.ff)
-    swigluForward(blocks: groups.blocks, rows: s.nodes, dModel: d, dFF: s.ff, x: inputs.p,
+    swigluForward(blocks: groups.blocks, dModel: d, dFF: s.ff, x: inputs.p,
                   parameters: parameters, into: act)
     return ExpertsCache(groups: groups, inputs: inputs, act: act)
 }
@@ -201,7 +197,7 @@ func expertsBackward<Scalar: BLASScalar>(
     let d = s.d, k = s.k, groups = cache.groups
     let dInputs = Buffer<Scalar>(zeros: s.nodes * d)
     let dA = Buffer<Scalar>(uninitialized: s.nodes * s.ff), dB = Buffer<Scalar>(uninitialized: s.nodes * s.ff)
-    swigluBackward(blocks: groups.blocks, rows: s.nodes, dModel: d, dFF: s.ff, x: cache.inputs.p,
+    swigluBackward(blocks: groups.blocks, dModel: d, dFF: s.ff, x: cache.inputs.p,
                    parameters: parameters, act: cache.act, dOut: dOut.p, dX: dInputs.p,
                    gradients: &gradients, dA: dA.p, dB: dB.p)
     // The gather x_t → grouped rows  ⇒  dx_t += Σ_i dInputs[row(t, i)] (token by token, so

@@ -133,7 +133,7 @@ extension DAGMoELayer {
         var shared: SwiGLUActivations<Scalar>? = nil
         if s.sharedFF > 0 {
             let act = SwiGLUActivations<Scalar>(rows: s.tokens, dModel: d, dFF: s.sharedFF)
-            swigluForward(blocks: [SwiGLUBlock(first: 0, rows: s.tokens, names: .shared)], rows: s.tokens,
+            swigluForward(blocks: [SwiGLUBlock(first: 0, rows: s.tokens, names: .shared)],
                           dModel: d, dFF: s.sharedFF, x: input.p, parameters: parameters, into: act)
             shared = act
         }
@@ -210,7 +210,7 @@ extension DAGMoELayer {
                                    parameters: parameters, gradients: &gradients, dX: dx.p)
             }
             let dA = Buffer<Scalar>(uninitialized: s.tokens * s.sharedFF), dB = Buffer<Scalar>(uninitialized: s.tokens * s.sharedFF)
-            swigluBackward(blocks: [SwiGLUBlock(first: 0, rows: s.tokens, names: .shared)], rows: s.tokens,
+            swigluBackward(blocks: [SwiGLUBlock(first: 0, rows: s.tokens, names: .shared)],
                            dModel: d, dFF: s.sharedFF, x: cache.x.p, parameters: parameters, act: shared,
                            dOut: dShared?.p ?? gy.p, dX: dx.p, gradients: &gradients, dA: dA.p, dB: dB.p)
         }
