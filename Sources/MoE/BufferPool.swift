@@ -11,7 +11,7 @@ final class BufferPool: Sendable {
     static let shared = BufferPool()
 
     static let minimumBytes = 64 * 1024
-    static let capacityBytes = 1 << 30
+    static let capacityBytes = 512 << 20
 
     /// Free blocks by byte size, as addresses (plain integers cross the lock freely).
     private struct State {
