@@ -88,8 +88,15 @@ public struct LazySafeTensorsFile: Sendable {
         }
     }
 
+    /// The values of an I64 tensor.
+    public func int64s(_ name: String) throws(CheckpointError) -> [Int64] {
+        let info = try info(name)
+        guard info.dtype == .i64 else { throw .wrongDType(tensor: name, dtype: info.dtype.rawValue, wanted: "Int64 (I64 only)") }
+        return LazySafeTensorsFile.decode(try source.read(info.fileOffsets)) { (bits: UInt64) in Int64(bitPattern: bits) }
+    }
+
     /// Decodes little-endian elements of `Bits` with `convert`.
-    private static func decode<Bits: FixedWidthInteger>(_ bytes: [UInt8], _ convert: (Bits) -> Double) -> [Double] {
+    private static func decode<Bits: FixedWidthInteger, Value>(_ bytes: [UInt8], _ convert: (Bits) -> Value) -> [Value] {
         let stride = MemoryLayout<Bits>.size
         return bytes.withUnsafeBytes { raw in
             (0..<(bytes.count / stride)).map { i in

@@ -15,8 +15,11 @@ struct CountCommand: ParsableCommand {
         """
     )
 
-    @Option(parsing: .unconditional, help: "Routed experts in the layer.")
-    var n: Int
+    @Option(parsing: .unconditional, help: "Routed experts in the layer (from --config when not given).")
+    var n: Int?
+
+    @OptionGroup(title: "Model")
+    var modelOptions: CountModelOptions
 
     @Option(parsing: .unconditional, help: "Experts selected per token.")
     var k: Int?
@@ -41,7 +44,9 @@ struct CountCommand: ParsableCommand {
         switch (k, kRange) {
         case (let k?, nil): return [k]
         case (nil, let range?): return try CountCommand.parseRange(range)
-        case (nil, nil): throw ValidationError("give --k K or --k-range A...B")
+        case (nil, nil):
+            if let model = try modelOptions.model() { return [model.topK] }
+            throw ValidationError("give --k K or --k-range A...B")
         case (_?, _?): throw ValidationError("give either --k or --k-range, not both")
         }
     }
@@ -56,6 +61,7 @@ struct CountCommand: ParsableCommand {
     }
 
     func validate() throws {
+        let n = try resolvedN()
         guard n >= 1 else { throw ValidationError("--n must be at least 1 (got \(n))") }
         guard n <= CountLimits.maxN else {
             throw ValidationError("--n \(n) is past the limit of \(CountLimits.maxN)")
@@ -77,8 +83,9 @@ struct CountCommand: ParsableCommand {
         let bar = ProgressBar("labeled DAG table", total: ks.max()!)
         let counter = CombinationCounter(maxK: ks.max()!) { bar.update($0) }
         bar.finish()
+        let n = try resolvedN()
         let rows = ks.map { counter.counts(n: n, k: $0, maxDepth: maxDepth) }
-        print(CountOutput(rows: rows, maxDepth: maxDepth, full: full).render(format), terminator: "")
+        print(try renderWithModel(CountOutput(rows: rows, maxDepth: maxDepth, full: full), ks: ks), terminator: "")
         if let plot {
             try writeFile(CountOutput.plot(rows), to: plot)
         }

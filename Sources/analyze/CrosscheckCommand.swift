@@ -13,12 +13,16 @@ struct CrosscheckCommand: ParsableCommand {
         and every ref.* tensor is compared: ref.topk exactly, the others by max_rel = max|got − ref| / \
         max|ref| against a tolerance (forward 1e-4, backward 1e-3 in Float64; twice that in Float32). \
         Exit status 0 on PASS, 1 on FAIL; 0 when there is nothing to compare. The analysis runs in \
-        Float64 on ref.x, or on --tokens N standard normal tokens (64 when the file has no ref.x).
+        Float64 on ref.x, or on --tokens N standard normal tokens (64 when the file has no ref.x). \
+        With --model DIR instead of FILE, a layer of a Hugging Face MoE model (docs/model-layouts.md).
         """
     )
 
     @Argument(help: ArgumentHelp("The checkpoint.", valueName: "FILE"))
-    var file: String
+    var file: String?
+
+    @OptionGroup(title: "Model layers")
+    var model: ModelCrosscheckOptions
 
     @Option(help: "float64 or float32: the precision the layer is recomputed in for the comparison.")
     var precision = "float64"
@@ -60,9 +64,11 @@ struct CrosscheckCommand: ParsableCommand {
             throw ValidationError("--tokens must be between 1 and \(CrosscheckCommand.maxTokens) (got \(tokens))")
         }
         guard jacobianTokens >= 0 else { throw ValidationError("--jacobian-tokens must be at least 0 (got \(jacobianTokens))") }
+        try model.validate(file: file, tokens: tokens)
     }
 
     func run() throws {
+        guard let file else { return try runModel() }
         let report: CrosscheckReport
         do {
             report = try CrosscheckReport.make(

@@ -71,7 +71,8 @@ struct CrosscheckOutput {
         let c = report.checkpoint.config
         var out = "Jacobian excess rank, R = J − I − Σ g_i J_{S_i} − J_shared, on \(j.tokens.count) tokens (\(report.inputs))\n"
         out += "rank tolerance \(CrosscheckOutput.sci(j.relativeTolerance))·‖J‖₂; weighted-sum bound \(j.weightedSumBound) "
-        out += "(\(c.router == .topKSoftmax || c.topK == c.nExperts ? "K − 1: the gates sum to one" : "K"))"
+        out += "(\(c.router == .topKSoftmax || c.topK == c.nExperts ? "K − 1: the gates sum to one" : "K")"
+        out += "\(c.extensions.sharedGate ? ", + 1 for the shared gate" : ""))"
         out += "; bound min(d, L·d_g + \(j.weightedSumBound)) = \(j.bound)\n\n"
         var t = Table(header: ["token", "rank", "‖J‖₂", "σ_r/‖J‖", "σ_r+1/‖J‖", "gap", "selection"],
                       alignments: [.right, .right, .right, .right, .right, .right, .left])
@@ -130,8 +131,8 @@ struct CrosscheckOutput {
             ("reference_tokens", report.referenceTokens.map(JSON.int) ?? .null),
             ("tensors", .array((report.comparison?.checks ?? []).map(tensorJSON))),
         ]
-        if let j = report.jacobian { pairs.append(("jacobian", jacobianJSON(j))) }
-        pairs.append(("structure", structureJSON()))
+        if let j = report.jacobian { pairs.append(("jacobian", CrosscheckOutput.jacobianJSON(j))) }
+        pairs.append(("structure", CrosscheckOutput.structureJSON(report.structure)))
         pairs.append(("inputs", .string(report.inputs)))
         pairs.append(("notes", .array(report.notes.map(JSON.string))))
         return .object(pairs)
@@ -148,7 +149,7 @@ struct CrosscheckOutput {
         return .object(pairs)
     }
 
-    func jacobianJSON(_ j: ExcessRankAnalysis) -> JSON {
+    static func jacobianJSON(_ j: ExcessRankAnalysis) -> JSON {
         .object([
             ("tokens", .int(j.tokens.count)),
             ("bound", .int(j.bound)),
@@ -163,9 +164,8 @@ struct CrosscheckOutput {
         ])
     }
 
-    func structureJSON() -> JSON {
-        let s = report.structure
-        return .object([
+    static func structureJSON(_ s: StructureStatistics) -> JSON {
+        .object([
             ("tokens", .int(s.tokens)),
             ("edge_gate_mean", .array(s.rounds.map { .double($0.mean) })),
             ("edge_gate_above_half", .array(s.rounds.map { .double($0.fractionAbove) })),

@@ -1,0 +1,53 @@
+import Checkpoint
+import Foundation
+import Report
+
+extension CrosscheckCommand {
+    /// `analyze crosscheck --model DIR (--layer I | --all-layers)`: the linearization verdict,
+    /// gate-term singular values, utilization and routing entropy of a model's MoE layers.
+    /// Exit status 1 when a layer fails (excess rank above the bound, or a reference mismatch).
+    func runModel() throws {
+        guard let directory = model.model else { throw UsageError("--model DIR is missing") }
+        let output: ModelCrosscheckOutput
+        do {
+            let layout = try ModelLayout(directory: directory)
+            let layers = model.allLayers ? layout.config.moeLayers : [model.layer ?? 0]
+            let inputs = try ModelInputs(path: model.inputs, tokens: tokens, seed: seed)
+            let bar = ProgressBar("crosscheck layers", total: layers.count, enabled: model.allLayers && isatty(2) != 0)
+            var analyses: [ModelLayerAnalysis] = []
+            for (done, layer) in layers.enumerated() {
+                bar.update(done, note: "layer \(layer)")
+                analyses.append(try ModelLayerAnalysis.make(
+                    model: layout, layer: layer, inputs: inputs, jacobianTokens: jacobianTokens, rankRtol: rankRtol,
+                    tolerance: tolForward ?? ModelCrosscheckCommand.defaultTolerance))
+            }
+            bar.update(layers.count)
+            bar.finish()
+            output = ModelCrosscheckOutput(model: layout, layers: analyses, allLayers: model.allLayers)
+        } catch let error as ModelLayoutError {
+            throw UsageError("\(error)")
+        }
+        print(output.render(format), terminator: "")
+        if !output.pass {
+            throw ModelCrosscheckFailure(layers: output.layers.filter { !$0.pass }.map(\.layer),
+                                         mappingBug: output.layers.contains(where: \.mappingBug))
+        }
+    }
+}
+
+enum ModelCrosscheckCommand {
+    /// Bound on max_rel of the block output against `moe_out`: the layer runs in Float64
+    /// from the stored weights; a Float32 reference is good to ~1e-6, so 1e-4 leaves room
+    /// for long sums while catching any wrong gate or expert (errors of order one).
+    static let defaultTolerance = 1e-4
+}
+
+/// The exit-1 outcome of a model crosscheck (one stderr line).
+struct ModelCrosscheckFailure: Error, CustomStringConvertible {
+    let layers: [Int]
+    let mappingBug: Bool
+    var description: String {
+        "crosscheck FAILED on layer(s) \(layers.map(String.init).joined(separator: ", "))"
+            + (mappingBug ? ": excess rank above the weighted-sum bound — the layout mapping is wrong (a bug in analyze)" : "")
+    }
+}

@@ -1,0 +1,204 @@
+import Checkpoint
+import Foundation
+import MoE
+import Report
+
+/// Formats `analyze crosscheck --model`: one layer in full (text, JSON), or one row per
+/// layer (`--all-layers`; CSV and markdown give that table for one layer too).
+struct ModelCrosscheckOutput {
+    let model: ModelLayout
+    let layers: [ModelLayerAnalysis]
+    /// True for `--all-layers`.
+    let allLayers: Bool
+
+    var pass: Bool { layers.allSatisfy(\.pass) }
+
+    func render(_ format: OutputFormat) -> String {
+        switch format {
+        case .json: return json().rendered() + "\n"
+        case .csv: return table().csv()
+        case .markdown: return table().markdown()
+        case .text: return allLayers ? summaryText() : layerText(layers[0])
+        }
+    }
+
+    static let sci = CrosscheckOutput.sci
+
+    func header() -> String {
+        let c = model.config
+        var shared = c.sharedFF > 0 ? ", shared expert d_ff=\(c.sharedFF)\(c.sharedGate ? " (sigmoid-gated)" : "")" : ""
+        if let g = c.groups { shared += ", \(g.count) groups, top \(g.selected)" }
+        return "\(model.directory): \(c.family.rawValue), \(c.layers) layers (MoE: \(ModelCrosscheckOutput.ranges(c.moeLayers))), "
+            + "d=\(c.hiddenSize) N=\(c.experts) K=\(c.topK) expert d_ff=\(c.expertFF)\(shared)\n"
+    }
+
+    static func ranges(_ layers: [Int]) -> String {
+        guard let first = layers.first, let last = layers.last else { return "none" }
+        return layers.count == last - first + 1 && layers.count > 2 ? "\(first)…\(last)" : layers.map(String.init).joined(separator: ", ")
+    }
+
+    /// How the model's router and extras map onto the spec, in words.
+    func mappingText(_ a: ModelLayerAnalysis) -> String {
+        let c = model.config
+        let router = "\(a.config.router.rawValue) (top-k weights \(c.normalizeTopK ? "renormalised" : "not renormalised"))"
+        var parts = ["\(a.layout.prefix), \(a.layout.storage.rawValue) → the spec's layer with L = 0, \(router)"]
+        if c.routedScale != 1 { parts.append("routed_scaling_factor \(c.routedScale) folded into W2") }
+        if c.sharedGate { parts.append("extension shared_gate") }
+        if c.groups != nil { parts.append("extension router_groups") }
+        return parts.joined(separator: ", ")
+    }
+
+    func layerText(_ a: ModelLayerAnalysis) -> String {
+        var out = header()
+        out += "layer \(a.layer): \(mappingText(a))\n\n"
+        if let r = a.reference { out += referenceText(r, layer: a.layer) + "\n" }
+        if let j = a.jacobian { out += jacobianText(j, a) + "\n" }
+        out += routingText(a)
+        let notes = self.notes(a)
+        if !notes.isEmpty { out += "\n" + notes.map { "note: " + $0 }.joined(separator: "\n") + "\n" }
+        return out
+    }
+
+    func referenceText(_ r: ModelReferenceCheck, layer: Int) -> String {
+        var out = "reference (layers.\(layer).moe_out, layers.\(layer).topk) on \(r.tokens) tokens: "
+        out += "max_abs \(Self.sci(r.maxAbs)), max_rel \(Self.sci(r.maxRel)) (tolerance \(Self.sci(r.tolerance)))"
+        if let m = r.topkMismatches { out += "; selection differs on \(m) of \(r.tokens) tokens" }
+        return out + (r.ok ? " → PASS\n" : " → FAIL\n")
+    }
+
+    /// The bound in words: K or K − 1, plus one for a sigmoid shared gate.
+    func boundText(_ j: ExcessRankAnalysis, _ c: LayerConfig) -> String {
+        let sums = c.router == .topKSoftmax || c.topK == c.nExperts
+        return "\(j.weightedSumBound) (\(sums ? "K − 1: the gates sum to one" : "K")\(c.extensions.sharedGate ? ", + 1 for the shared gate" : ""))"
+    }
+
+    func jacobianText(_ j: ExcessRankAnalysis, _ a: ModelLayerAnalysis) -> String {
+        var out = "Jacobian excess rank, R = J − I − Σ g_i J_{S_i} − J_shared, on \(j.tokens.count) tokens (\(a.inputs))\n"
+        out += "rank tolerance \(Self.sci(j.relativeTolerance))·‖J‖₂; a weighted-sum layer has rank(R) ≤ \(boundText(j, a.config))\n\n"
+        let shown = min(j.weightedSumBound + 1, a.config.dModel)
+        var t = Table(header: ["token", "rank", "‖J‖₂", "gate-term σ_1…σ_\(shown) / ‖J‖₂", "selection"],
+                      alignments: [.right, .right, .right, .left, .left])
+        for token in j.tokens {
+            let sv = token.singularValues.prefix(shown).map { Self.sci($0 / token.normJ) }.joined(separator: " ")
+            t.append([String(token.index), String(token.rank), Numbers.short(token.normJ), sv,
+                      token.selectionStable ? "stable" : "near-tie"])
+        }
+        out += t.text()
+        return out + verdictText(j) + "\n"
+    }
+
+    func verdictText(_ j: ExcessRankAnalysis) -> String {
+        let ranks = j.stableRanks
+        switch j.verdict {
+        case .weightedSum, .structural:
+            return "verdict: weighted-sum (ranks \(ranks.min()!)…\(ranks.max()!) ≤ \(j.weightedSumBound)): the layer is the linear-gated sum the mapping says"
+        case .exceedsBound:
+            return "verdict: EXCEEDS the bound (rank \(ranks.max()!) > \(j.weightedSumBound)): impossible for a weighted-sum layer, "
+                + "so this layout's mapping onto the spec is wrong — a bug in analyze; please report it with the model's config.json"
+        case .undetermined:
+            return "verdict: undetermined (every token sits at a near-tie of the router)"
+        }
+    }
+
+    func routingText(_ a: ModelLayerAnalysis) -> String {
+        let s = a.structure
+        let maxEntropy = Foundation.log(Double(a.config.nExperts))
+        var out = "Routing on \(s.tokens) tokens (\(a.inputs))\n"
+        out += "expert utilization: " + s.utilization.map { String(format: "%.3f", $0) }.joined(separator: " ")
+        out += String(format: " (entropy %.3f of max %.3f nats)\n", s.utilizationEntropy, maxEntropy)
+        out += String(format: "routing entropy: mean H(p) = %.3f nats (max log N = %.3f)\n", s.routingEntropy, maxEntropy)
+        return out
+    }
+
+    func notes(_ a: ModelLayerAnalysis) -> [String] {
+        var notes = model.config.notes
+        if !a.layout.ignored.isEmpty {
+            let shown = a.layout.ignored.prefix(4).joined(separator: ", ")
+            notes.append("ignored \(a.layout.ignored.count) tensor(s) of the block not in the mapping: \(shown)\(a.layout.ignored.count > 4 ? ", …" : "")")
+        }
+        return notes
+    }
+
+    func summaryText() -> String {
+        var out = header() + "\n" + table().text()
+        let failed = layers.filter { !$0.pass }
+        if layers.contains(where: \.mappingBug) {
+            out += "EXCEEDS the weighted-sum bound on layers \(layers.filter(\.mappingBug).map { String($0.layer) }.joined(separator: ", ")): "
+                + "impossible for these layers, so the mapping is wrong — a bug in analyze; please report it\n"
+        }
+        out += failed.isEmpty ? "PASS: \(layers.count) MoE layers within the weighted-sum bound\n"
+            : "FAIL: layers \(failed.map { String($0.layer) }.joined(separator: ", "))\n"
+        if let first = layers.first, !notes(first).isEmpty {
+            out += "\n" + notes(first).map { "note: " + $0 }.joined(separator: "\n") + "\n"
+        }
+        return out
+    }
+
+    /// One row per layer: ranks against the bound, the singular values at the bound, routing.
+    func table() -> Table {
+        var t = Table(header: ["layer", "ranks", "bound", "σ_b/‖J‖ min", "σ_b+1/‖J‖ max", "verdict",
+                               "util. entropy", "routing entropy", "ref max_rel", "ok"],
+                      alignments: [.right, .right, .right, .right, .right, .left, .right, .right, .right, .left])
+        for a in layers {
+            var ranks = "n/a", bound = "n/a", kept = "n/a", dropped = "n/a", verdict = "skipped"
+            if let j = a.jacobian {
+                let stable = j.tokens.filter(\.selectionStable), b = j.weightedSumBound
+                if let lo = j.stableRanks.min(), let hi = j.stableRanks.max() { ranks = lo == hi ? "\(lo)" : "\(lo)…\(hi)" }
+                bound = String(b)
+                if b > 0, let m = stable.map({ $0.singularValues[b - 1] / $0.normJ }).min() { kept = Self.sci(m) }
+                if let m = stable.compactMap({ b < $0.singularValues.count ? $0.singularValues[b] / $0.normJ : nil }).max() {
+                    dropped = Self.sci(m)
+                }
+                verdict = a.mappingBug ? "EXCEEDS" : j.verdict.rawValue
+            }
+            t.append([String(a.layer), ranks, bound, kept, dropped, verdict,
+                      String(format: "%.3f", a.structure.utilizationEntropy), String(format: "%.3f", a.structure.routingEntropy),
+                      a.reference.map { Self.sci($0.maxRel) } ?? "-", a.pass ? "yes" : "NO"])
+        }
+        return t
+    }
+
+    func layerJSON(_ a: ModelLayerAnalysis) -> JSON {
+        var pairs: [(String, JSON)] = [
+            ("layer", .int(a.layer)),
+            ("config", .object(a.config.metadata.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+            ("mapping", .object([("prefix", .string(a.layout.prefix)), ("storage", .string(a.layout.storage.rawValue)),
+                                 ("routed_scale", .double(model.config.routedScale)),
+                                 ("ignored", .array(a.layout.ignored.map(JSON.string)))])),
+            ("inputs", .string(a.inputs)),
+        ]
+        if let r = a.reference {
+            pairs.append(("reference", .object([
+                ("tokens", .int(r.tokens)), ("max_abs", .double(r.maxAbs)), ("max_rel", .double(r.maxRel)),
+                ("tolerance", .double(r.tolerance)), ("topk_mismatches", r.topkMismatches.map(JSON.int) ?? .null),
+                ("ok", .bool(r.ok)),
+            ])))
+        }
+        if let j = a.jacobian, case .object(var jac) = CrosscheckOutput.jacobianJSON(j) {
+            let shown = min(j.weightedSumBound + 1, a.config.dModel)
+            jac.append(("gate_singular_values", .array(j.tokens.map { t in
+                .array(t.singularValues.prefix(shown).map { .double($0) })
+            })))
+            pairs.append(("jacobian", .object(jac)))
+        }
+        pairs.append(("structure", CrosscheckOutput.structureJSON(a.structure)))
+        pairs.append(("mapping_bug", .bool(a.mappingBug)))
+        pairs.append(("pass", .bool(a.pass)))
+        pairs.append(("notes", .array(notes(a).map(JSON.string))))
+        return .object(pairs)
+    }
+
+    func json() -> JSON {
+        let c = model.config
+        let head: [(String, JSON)] = [("model", .string(model.directory)), ("model_type", .string(c.family.rawValue))]
+        guard allLayers else {
+            guard case .object(let pairs) = layerJSON(layers[0]) else { return .null }
+            return .object(head + pairs)
+        }
+        return .object(head + [
+            ("moe_layers", .array(c.moeLayers.map(JSON.int))),
+            ("layers", .array(layers.map(layerJSON))),
+            ("pass", .bool(pass)),
+        ])
+    }
+}
