@@ -14,7 +14,8 @@ struct BenchCommand: ParsableCommand {
         untimed ones. Float32 output is checked against Float64 on the same weights. --peer reads \
         the JSON that tools/bench_layer.py writes (PyTorch, same shape and threads) and prints the \
         ratio; tools/bench_layer.sh runs both. --gemm N times one N×N×N sgemm instead and reports \
-        the OpenBLAS kernel in use (see docs/performance.md).
+        the OpenBLAS kernel in use; --kernel prints that kernel's name alone (for scripts that set \
+        OPENBLAS_CORETYPE, as .ci/run does). See docs/performance.md.
         """
     )
 
@@ -32,6 +33,8 @@ struct BenchCommand: ParsableCommand {
                                valueName: "file.json"))
     var peer: String?
     @Option(help: ArgumentHelp("Time one N×N×N sgemm instead of the layer.", valueName: "N")) var gemm: Int?
+    @Flag(help: "Print the OpenBLAS kernel analyze runs on this machine (after its own choice) and exit.")
+    var kernel = false
     @Option(help: "text or json.") var format: OutputFormat = .text
 
     /// Largest buffers the command allocates: T·K·max(d, d_ff) values per activation.
@@ -63,6 +66,10 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        if kernel {
+            print(BLASKernel.loaded)
+            return
+        }
         if let gemm {
             let result = GemmBenchmark(n: gemm, threads: threads, warmup: warmup, repeats: repeats)
             print(BenchOutput.gemm(result, format: format), terminator: "")

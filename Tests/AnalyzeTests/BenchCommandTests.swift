@@ -104,6 +104,14 @@ func jsonObject(_ text: String) throws -> [String: Any] {
         #expect(check["ok"] as? Bool == true)
     }
 
+    @Test func kernelFlagPrintsTheKernelTheGemmRunsOn() throws {
+        let name = try runAnalyze(["bench", "--kernel"], environment: [:])
+        #expect(name.status == 0)
+        let gemm = try jsonObject(try runAnalyze(["bench", "--gemm", "8", "--repeats", "1", "--warmup", "0",
+                                                  "--format", "json"], environment: [:]).stdout)
+        #expect(!name.stdout.isEmpty && name.stdout == "\(gemm["kernel"] as? String ?? "?")\n")
+    }
+
     @Test func userCoretypeIsRespected() throws {
         let r = try runAnalyze(["bench", "--gemm", "64", "--repeats", "1", "--warmup", "0", "--format", "json"],
                                environment: ["OPENBLAS_CORETYPE": "Prescott"])
