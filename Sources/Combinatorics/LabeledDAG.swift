@@ -42,7 +42,11 @@ public struct LabeledDAG: Hashable, Sendable {
     }
 
     /// Nodes with no outgoing edge.
-    public var sinkCount: Int { (0..<k).filter { successors($0) == 0 }.count }
+    public var sinkCount: Int {
+        var sinks = 0
+        for i in 0..<k where successors(i) == 0 { sinks += 1 }
+        return sinks
+    }
 
     /// The number of edges on a longest directed path (0 for no edges; −1 for k = 0).
     ///

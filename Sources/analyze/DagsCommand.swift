@@ -13,7 +13,7 @@ struct DagsCommand: ParsableCommand {
         abstract: "Enumerate DAGs on k nodes: counts, breakdowns, isomorphism classes, listings.",
         discussion: """
         Enumerates labeled DAGs for 1 ≤ k ≤ \(DAGEnumerationLimits.maxK) (3,781,503 at k = 6 in a fraction \
-        of a second; 1,138,779,265 at k = 7 in about a minute) and checks the count against the recurrence of \
+        of a second; 1,138,779,265 at k = 7 in a minute or two) and checks the count against the recurrence of \
         `analyze count` when one family matches the filters. --classes enumerates canonical forms, one per \
         isomorphism class, and checks them against the cycle-index count. --list prints each DAG for \
         k ≤ \(DagsCommand.maxListK) (--list-large to go further). --sequence prints labeled and unlabeled counts \
@@ -24,7 +24,7 @@ struct DagsCommand: ParsableCommand {
 
     /// Largest k listed without --list-large: 29,281 DAGs at k = 5.
     static let maxListK = 5
-    /// Largest K for --sequence: about two minutes at K = 50 (p(n)² grows about 18-fold per 10).
+    /// Largest K for --sequence: seconds at K = 40, minutes at K = 50 (the work grows about 18-fold per 10).
     static let maxSequenceK = 50
 
     @Option(help: "Nodes per DAG.")
