@@ -24,7 +24,8 @@ public enum ModelLayoutError: Error, Equatable, Sendable, CustomStringConvertibl
     case layerOutOfRange(layer: Int, layers: Int)
     /// The layer is a dense MLP in this model, not an MoE block.
     case notMoELayer(layer: Int, reason: String, moeLayers: [Int])
-    /// A tensor the layout needs is absent; `found` lists the layer's tensors present.
+    /// A tensor the layout needs is absent; `found` lists the layer's tensors present
+    /// (layer −1: a tensor asked for by name, outside any layer).
     case missingTensor(name: String, layer: Int, found: [String])
     /// A source tensor's shape disagrees with the configuration.
     case wrongShape(tensor: String, shape: [Int], expected: [Int])
@@ -62,6 +63,7 @@ public enum ModelLayoutError: Error, Equatable, Sendable, CustomStringConvertibl
         case let .notMoELayer(layer, reason, moeLayers):
             return "layer \(layer) is not an MoE layer: \(reason); MoE layers: \(ModelLayoutError.ranges(moeLayers))"
         case let .missingTensor(name, layer, found):
+            guard layer >= 0 else { return "tensor '\(name)' is not in the model" }
             let listed = found.isEmpty ? "the layer has no tensors" : "found for layer \(layer): \(found.joined(separator: ", "))"
             return "tensor '\(name)' is missing; \(listed)"
         case let .wrongShape(tensor, shape, expected):
