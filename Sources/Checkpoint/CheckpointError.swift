@@ -15,6 +15,9 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
     case headerTooLarge(headerLength: UInt64, limit: Int)
     /// The header is not valid JSON; `offset` is the byte offset in the file.
     case invalidJSON(offset: Int, reason: String)
+    /// The JSON holds more values than the reader builds; `offset` is where the one past
+    /// the limit starts.
+    case tooManyJSONValues(offset: Int, limit: Int)
     /// The header is valid JSON but not an object.
     case headerNotObject
     /// The same tensor name twice in the header.
@@ -66,6 +69,9 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
             return "header length \(length) at byte offset 0 is larger than the limit of \(limit) bytes"
         case let .invalidJSON(offset, reason):
             return "header is not valid JSON at byte offset \(offset): \(reason)"
+        case let .tooManyJSONValues(offset, limit):
+            return "JSON at byte offset \(offset) goes past the reader's limit of \(limit) values "
+                + "(tensors, shape dimensions and metadata entries together)"
         case .headerNotObject:
             return "header at byte offset 8 is not a JSON object"
         case let .duplicateTensor(name):

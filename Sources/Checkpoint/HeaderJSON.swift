@@ -34,19 +34,29 @@ extension Character {
 }
 
 /// A recursive-descent JSON parser over bytes with a nesting limit, so no
-/// input can exhaust the stack. Errors carry the byte offset (from `base`).
+/// input can exhaust the stack, and a limit on the number of values, so no input
+/// can build an unbounded tree. Errors carry the byte offset (from `base`).
 struct HeaderJSONParser {
     /// Deeper nesting than this is rejected (a safetensors header needs 3).
     static let maxDepth = 64
+    /// More values than this (objects, arrays, strings, numbers, literals, each
+    /// counted once) are rejected: a rank-2 tensor entry takes 8, so this admits just
+    /// under 500,000 tensors, while a 100 MB header of tiny entries, one-element shapes
+    /// or metadata keys would otherwise build a tree of gigabytes.
+    static let maxValues = 4_000_000
 
     private let bytes: [UInt8]
     private let base: Int
+    private let maxValues: Int
     private var position = 0
+    private var valueCount = 0
 
     /// Parses `bytes` as one JSON value followed only by whitespace;
-    /// `base` is added to offsets in errors (8 for a safetensors header).
-    static func parse(_ bytes: [UInt8], base: Int) throws(CheckpointError) -> HeaderJSON {
-        var parser = HeaderJSONParser(bytes: bytes, base: base)
+    /// `base` is added to offsets in errors (8 for a safetensors header); more than
+    /// `maxValues` values throw ``CheckpointError/tooManyJSONValues(offset:limit:)``.
+    static func parse(_ bytes: [UInt8], base: Int, maxValues: Int = HeaderJSONParser.maxValues)
+        throws(CheckpointError) -> HeaderJSON {
+        var parser = HeaderJSONParser(bytes: bytes, base: base, maxValues: maxValues)
         parser.skipWhitespace()
         let value = try parser.value(depth: 0)
         parser.skipWhitespace()
@@ -54,9 +64,10 @@ struct HeaderJSONParser {
         return value
     }
 
-    private init(bytes: [UInt8], base: Int) {
+    private init(bytes: [UInt8], base: Int, maxValues: Int) {
         self.bytes = bytes
         self.base = base
+        self.maxValues = maxValues
     }
 
     private func error(_ reason: String) -> CheckpointError {
@@ -77,6 +88,8 @@ struct HeaderJSONParser {
     private mutating func value(depth: Int) throws(CheckpointError) -> HeaderJSON {
         guard depth < HeaderJSONParser.maxDepth else { throw error("nesting deeper than \(HeaderJSONParser.maxDepth)") }
         guard let c = current else { throw error("unexpected end of header") }
+        valueCount += 1
+        guard valueCount <= maxValues else { throw .tooManyJSONValues(offset: base + position, limit: maxValues) }
         switch c {
         case UInt8(ascii: "{"): return try object(depth: depth)
         case UInt8(ascii: "["): return try array(depth: depth)

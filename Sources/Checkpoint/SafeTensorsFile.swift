@@ -21,7 +21,9 @@ public struct TensorInfo: Sendable, Equatable {
 /// entry: known dtype, integer shape, no element-count overflow, byte range inside
 /// the data section and of exactly the shape's size, no two tensors sharing bytes.
 /// Gaps between tensors are allowed. Any violation throws a ``CheckpointError``
-/// naming the tensor, key or byte offset; no input traps.
+/// naming the tensor, key or byte offset; no input traps. The header is at most
+/// ``maxHeaderLength`` bytes and 4,000,000 JSON values (about 500,000 tensors), which
+/// bounds the time and memory of opening any file.
 public struct SafeTensorsFile: Sendable {
     /// Headers larger than this are rejected (as the reference implementation does).
     public static let maxHeaderLength = 100_000_000
