@@ -69,13 +69,14 @@ public struct DAGCensus: Sendable, Equatable {
 ///
 /// - Parameters:
 ///   - matched: called with each DAG that passes, in enumeration order.
-///   - progress: called every 2^16 DAGs with the number enumerated (of a(k)); false stops.
+///   - interval, progress: `progress` is called every `interval` DAGs with the number
+///     enumerated (of a(k)); false stops.
 /// - Returns: the census, and whether the enumeration ran to the end.
-public func labeledDAGCensus(k: Int, filter: DAGFilter,
+public func labeledDAGCensus(k: Int, filter: DAGFilter, progressEvery interval: Int = 1 << 16,
                              progress: (Int) -> Bool = { _ in true },
                              matched: (LabeledDAG) -> Void = { _ in }) -> (census: DAGCensus, completed: Bool) {
     var census = DAGCensus(k: k)
-    let completed = enumerateLabeledDAGs(k: k, progress: progress) { dag in
+    let completed = enumerateLabeledDAGs(k: k, progressEvery: interval, progress: progress) { dag in
         let depth = dag.longestPath
         guard filter.accepts(dag, longestPath: depth) else { return }
         census.add(dag, longestPath: depth)

@@ -106,7 +106,9 @@ struct DagsCommand: ParsableCommand {
                     buffer.write(output.item(listed, dag, automorphisms: automorphisms))
                 })
             }
-            return labeledDAGCensus(k: k, filter: filter, progress: progress, matched: { dag in
+            // Listing is slow per DAG: poll more often so Ctrl-C answers at once.
+            return labeledDAGCensus(k: k, filter: filter, progressEvery: list ? 1 << 10 : 1 << 16,
+                                    progress: progress, matched: { dag in
                 guard list else { return }
                 listed += 1
                 buffer.write(output.item(listed, dag, automorphisms: nil))
