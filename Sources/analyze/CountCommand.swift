@@ -51,11 +51,15 @@ struct CountCommand: ParsableCommand {
         }
     }
 
-    /// Parses "A...B" (also "A..B" or "A-B") into A through B.
+    /// Parses "A...B" (also "A..B" or "A-B") into A through B; B past ``CountLimits/maxK`` is
+    /// rejected before the range is built.
     static func parseRange(_ text: String) throws -> [Int] {
         let parts = text.split(whereSeparator: { $0 == "." || $0 == "-" }).map(String.init)
         guard parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), a <= b else {
             throw ValidationError("--k-range '\(text)' is not of the form A...B with A ≤ B")
+        }
+        guard b <= CountLimits.maxK else {
+            throw ValidationError("--k-range '\(text)' reaches past the limit of \(CountLimits.maxK)")
         }
         return Array(a...b)
     }
