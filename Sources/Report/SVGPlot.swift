@@ -63,8 +63,8 @@ public struct SVGPlot: Sendable {
             svg += "<line x1=\"\(f(px(t)))\" y1=\"\(f(top + plotH))\" x2=\"\(f(px(t)))\" y2=\"\(f(top + plotH + 5))\" stroke=\"#444\"/>"
             svg += "<text x=\"\(f(px(t)))\" y=\"\(f(top + plotH + 18))\" text-anchor=\"middle\">\(SVGPlot.label(t))</text>\n"
         }
-        for t in SVGPlot.ticks(y0, y1) {
-            let text = logY ? "1e\(SVGPlot.label(t))" : SVGPlot.label(t)
+        for t in logY ? SVGPlot.logTicks(y0, y1) : SVGPlot.ticks(y0, y1) {
+            let text = logY ? (t == t.rounded() ? "1e\(Int(t))" : Numbers.short(pow(10, t))) : SVGPlot.label(t)
             svg += "<line x1=\"\(f(left))\" y1=\"\(f(py(t)))\" x2=\"\(f(left + plotW))\" y2=\"\(f(py(t)))\" stroke=\"#ddd\"/>"
             svg += "<text x=\"\(f(left - 6))\" y=\"\(f(py(t) + 4))\" text-anchor=\"end\">\(text)</text>\n"
         }
@@ -97,6 +97,14 @@ public struct SVGPlot: Sendable {
         var t = ceil(lo / step) * step, out: [Double] = []
         while t <= hi + step * 1e-9 { out.append(t); t += step }
         return out
+    }
+
+    /// Ticks for a log10 axis: whole decades when the range holds at least one,
+    /// otherwise the linear ticks of the exponent (labelled by their value).
+    static func logTicks(_ lo: Double, _ hi: Double) -> [Double] {
+        guard floor(hi) >= ceil(lo) else { return ticks(lo, hi) }
+        let step = max(1, ceil((hi - lo) / 6))
+        return stride(from: ceil(lo / step) * step, through: hi, by: step).map { $0 }
     }
 
     static func label(_ t: Double) -> String {
