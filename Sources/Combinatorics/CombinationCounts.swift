@@ -40,7 +40,7 @@ public enum CountLimits {
     /// Largest `--max-depth`.
     public static let maxDepth = 16
     /// Weakly connected counts need O(k²) products of large numbers.
-    public static let maxKConnected = 400
+    public static let maxKConnected = 300
     /// Depth-limited counts need O(k³ · L) products.
     public static let maxKDepth = 80
     /// Unlabeled DAG counts sum over pairs of cycle types: 0.3 s at k = 30, 6 s at k = 40.
