@@ -4,25 +4,32 @@ extension LayerConfig {
     /// Largest width, expert count or round count a checkpoint may declare; keeps
     /// every shape computation far from overflow.
     public static let metadataLimit = 1 << 24
+    /// Most experts a checkpoint may declare: each needs three weight tensors and a header
+    /// lists at most about 500,000 (its JSON value budget), and the expected weight names
+    /// are listed before any is looked up, so a few-byte file cannot make that list huge.
+    public static let maxExperts = 1 << 17
+    /// Most DAG rounds a checkpoint may declare (five or six weight tensors each), for the same reason.
+    public static let maxDAGLayers = 1 << 12
 
     /// Parses the spec's metadata keys (`d_model`, `n_experts`, `top_k`, `d_ff`,
     /// `d_g`, `dag_layers`, `norm`, `norm_eps`, `router`, and the optional
     /// `shared_d_ff`, `lb_coef`, `z_coef`, which default to 0). Other keys are ignored.
     ///
     /// Throws `missingMetadata` or `malformedMetadata` naming the key; sizes must be
-    /// positive (`dag_layers`, `shared_d_ff` may be 0), `top_k` at most `n_experts`,
+    /// positive (`dag_layers`, `shared_d_ff` may be 0) and at most ``metadataLimit``
+    /// (``maxExperts`` for `n_experts`, ``maxDAGLayers`` for `dag_layers`), `top_k` at most `n_experts`,
     /// `norm_eps` finite and ≥ 0, the coefficients finite.
     public init(metadata: [String: String]) throws(CheckpointError) {
         func string(_ key: String) throws(CheckpointError) -> String {
             guard let value = metadata[key] else { throw .missingMetadata(key: key) }
             return value
         }
-        func int(_ key: String, minimum: Int, optional: Bool = false) throws(CheckpointError) -> Int {
+        func int(_ key: String, minimum: Int, maximum: Int = LayerConfig.metadataLimit,
+                 optional: Bool = false) throws(CheckpointError) -> Int {
             if optional && metadata[key] == nil { return 0 }
             let text = try string(key)
-            guard let value = Int(text), value >= minimum, value <= LayerConfig.metadataLimit else {
-                throw .malformedMetadata(key: key, value: text,
-                                         expected: "an integer from \(minimum) to \(LayerConfig.metadataLimit)")
+            guard let value = Int(text), value >= minimum, value <= maximum else {
+                throw .malformedMetadata(key: key, value: text, expected: "an integer from \(minimum) to \(maximum)")
             }
             return value
         }
@@ -35,14 +42,14 @@ extension LayerConfig {
             return value
         }
         let dModel = try int("d_model", minimum: 1)
-        let nExperts = try int("n_experts", minimum: 1)
+        let nExperts = try int("n_experts", minimum: 1, maximum: LayerConfig.maxExperts)
         let topK = try int("top_k", minimum: 1)
         guard topK <= nExperts else {
             throw .malformedMetadata(key: "top_k", value: String(topK), expected: "at most n_experts = \(nExperts)")
         }
         let dFF = try int("d_ff", minimum: 1)
         let dG = try int("d_g", minimum: 1)
-        let dagLayers = try int("dag_layers", minimum: 0)
+        let dagLayers = try int("dag_layers", minimum: 0, maximum: LayerConfig.maxDAGLayers)
         let normText = try string("norm")
         guard let norm = Norm(rawValue: normText) else {
             throw .malformedMetadata(key: "norm", value: normText, expected: "rmsnorm or layernorm")
