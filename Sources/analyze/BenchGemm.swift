@@ -7,9 +7,20 @@ import MoE
 struct GemmBenchmark: Sendable {
     let n: Int
     let threads: Int
+    /// Who chose the kernel OpenBLAS runs.
+    enum Source: String, Sendable {
+        /// OpenBLAS itself, from the CPU's family and model.
+        case library
+        /// `analyze`, by re-executing itself (`replaced` holds the library's choice).
+        case analyze
+        /// The user, through OPENBLAS_CORETYPE.
+        case environment = "OPENBLAS_CORETYPE"
+    }
+
     /// The kernel OpenBLAS runs, the one it first chose if `analyze` re-executed, and
     /// the best kernel for this CPU.
     let kernel: String, replaced: String?, cpuBest: String?
+    let source: Source
     let timing: BenchTiming
     /// Largest |C − C_ref| / (|A|·|B|)_ij over sampled entries, C_ref in Double.
     let maxRelativeError: Double
@@ -53,6 +64,8 @@ struct GemmBenchmark: Sendable {
         checked = samples
         kernel = BLASKernel.loaded
         replaced = BLASKernel.replaced
+        source = replaced != nil ? .analyze
+            : ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { $0.isEmpty ? .library : .environment } ?? .library
         cpuBest = BLASKernel.best(flags: BLASKernel.cpuFlags())
     }
 }

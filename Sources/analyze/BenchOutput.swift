@@ -40,13 +40,19 @@ enum BenchOutput {
     static func gemm(_ r: GemmBenchmark, format: OutputFormat) -> String {
         let pairs: [(String, JSON)] = [
             ("n", .int(r.n)), ("threads", .int(r.threads)), ("kernel", .string(r.kernel)),
-            ("library_choice", r.replaced.map(JSON.string) ?? .string(r.kernel)),
+            ("source", .string(r.source.rawValue)),
+            ("library_choice", r.source == .environment ? .null : .string(r.replaced ?? r.kernel)),
             ("reexec", .bool(r.replaced != nil)), ("cpu_best", r.cpuBest.map(JSON.string) ?? .null),
             ("ms", .double(rounded(r.milliseconds))), ("gflops", .double(rounded(r.gflops))),
             ("max_rel_error", .double(r.maxRelativeError)), ("checked", .int(r.checked)), ("ok", .bool(r.ok)),
         ]
         if format == .json { return JSON.object(pairs).rendered() + "\n" }
-        let origin = r.replaced.map { "chosen by analyze; OpenBLAS picked \($0)" } ?? "OpenBLAS's own choice"
+        let origin: String
+        switch r.source {
+        case .analyze: origin = "chosen by analyze; OpenBLAS picked \(r.replaced ?? "?")"
+        case .environment: origin = "set by OPENBLAS_CORETYPE"
+        case .library: origin = "OpenBLAS's own choice"
+        }
         return """
         sgemm \(r.n)×\(r.n)×\(r.n), \(r.threads) thread(s): \(String(format: "%.2f", r.milliseconds)) ms, \
         \(String(format: "%.1f", r.gflops)) GFLOP/s (median of \(r.timing.seconds.count))

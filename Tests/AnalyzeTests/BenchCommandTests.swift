@@ -94,6 +94,7 @@ func jsonObject(_ text: String) throws -> [String: Any] {
         let o = try jsonObject(g.stdout)
         #expect(o["kernel"] as? String == target)
         #expect(o["reexec"] as? Bool == true)
+        #expect(o["source"] as? String == "analyze")
         #expect(o["library_choice"] as? String == library)
         #expect(o["ok"] as? Bool == true)
         let layer = try runAnalyze(BenchCommandTests.tinyLayer + ["--format", "json"], environment: env)
@@ -118,6 +119,7 @@ func jsonObject(_ text: String) throws -> [String: Any] {
         let o = try jsonObject(r.stdout)
         #expect(o["kernel"] as? String == "Prescott")
         #expect(o["reexec"] as? Bool == false)
+        #expect(o["source"] as? String == "OPENBLAS_CORETYPE")
         #expect(o["ok"] as? Bool == true)
     }
 
