@@ -15,8 +15,9 @@ sources() {
     case "$1" in
     safetensors)
         echo "$root/fuzz/SafeTensorsFuzz.swift"
-        for f in SafeTensorsFile LazySafeTensorsFile ByteSource HeaderJSON CheckpointError SafeTensorsDType; do
-            echo "$root/Sources/Checkpoint/$f.swift"
+        # The readers and what they use (Checkpoint's files that need neither MoE nor LinearAlgebra).
+        for f in SafeTensorsFile SafeTensorsHeader LazySafeTensorsFile ByteSource HeaderJSON CheckpointError SafeTensorsDType; do
+            [ -f "$root/Sources/Checkpoint/$f.swift" ] && echo "$root/Sources/Checkpoint/$f.swift"
         done ;;
     notebook)
         echo "$root/fuzz/NotebookFuzz.swift"
