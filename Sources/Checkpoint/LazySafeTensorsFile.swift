@@ -28,36 +28,10 @@ public struct LazySafeTensorsFile: Sendable {
     /// Reads and validates the header of `source`.
     public init(source: any ByteSource) throws(CheckpointError) {
         self.source = source
-        let size = source.size
-        guard size >= 8 else { throw .tooShort(size: size) }
-        let prefix = try source.read(0..<8)
-        var length: UInt64 = 0
-        for i in (0..<8).reversed() { length = length << 8 | UInt64(prefix[i]) }
-        guard length <= UInt64(size - 8) else { throw .headerPastEnd(headerLength: length, fileSize: size) }
-        guard length <= UInt64(SafeTensorsFile.maxHeaderLength) else {
-            throw .headerTooLarge(headerLength: length, limit: SafeTensorsFile.maxHeaderLength)
-        }
-        let dataStart = 8 + Int(length)
-        let header = try HeaderJSONParser.parse(try source.read(8..<dataStart), base: 8)
-        guard case .object(let entries) = header else { throw .headerNotObject }
-
-        var names: [String] = []
-        var infos: [String: TensorInfo] = [:]
-        var metadata: [String: String]?
-        for (key, value) in entries {
-            if key == "__metadata__" {
-                guard metadata == nil else { throw .invalidMetadata(key: key, reason: "appears twice in the header") }
-                metadata = try SafeTensorsFile.metadata(value)
-                continue
-            }
-            guard infos[key] == nil else { throw .duplicateTensor(key) }
-            infos[key] = try SafeTensorsFile.entry(key, value, dataStart: dataStart, dataSize: size - dataStart)
-            names.append(key)
-        }
-        try SafeTensorsFile.checkOverlaps(Array(infos.values))
-        self.names = names
-        self.infos = infos
-        self.metadata = metadata ?? [:]
+        let header = try SafeTensorsHeader(size: source.size) { range throws(CheckpointError) in try source.read(range) }
+        names = header.names
+        infos = header.infos
+        metadata = header.metadata
     }
 
     /// The validated header entry of `name`.

@@ -48,36 +48,12 @@ public struct SafeTensorsFile: Sendable {
 
     /// Validates the bytes of a whole safetensors file.
     public init(data: Data) throws(CheckpointError) {
-        bytes = [UInt8](data)
-        guard bytes.count >= 8 else { throw .tooShort(size: bytes.count) }
-        var length: UInt64 = 0
-        for i in (0..<8).reversed() { length = length << 8 | UInt64(bytes[i]) }
-        guard length <= UInt64(bytes.count - 8) else { throw .headerPastEnd(headerLength: length, fileSize: bytes.count) }
-        guard length <= UInt64(SafeTensorsFile.maxHeaderLength) else {
-            throw .headerTooLarge(headerLength: length, limit: SafeTensorsFile.maxHeaderLength)
-        }
-        let dataStart = 8 + Int(length)
-        let header = try HeaderJSONParser.parse(Array(bytes[8..<dataStart]), base: 8)
-        guard case .object(let entries) = header else { throw .headerNotObject }
-
-        var names: [String] = []
-        var infos: [String: TensorInfo] = [:]
-        var metadata: [String: String]?
-        for (key, value) in entries {
-            if key == "__metadata__" {
-                guard metadata == nil else { throw .invalidMetadata(key: key, reason: "appears twice in the header") }
-                metadata = try SafeTensorsFile.metadata(value)
-                continue
-            }
-            guard infos[key] == nil else { throw .duplicateTensor(key) }
-            let info = try SafeTensorsFile.entry(key, value, dataStart: dataStart, dataSize: bytes.count - dataStart)
-            names.append(key)
-            infos[key] = info
-        }
-        try SafeTensorsFile.checkOverlaps(Array(infos.values))
-        self.names = names
-        self.infos = infos
-        self.metadata = metadata ?? [:]
+        let bytes = [UInt8](data)
+        let header = try SafeTensorsHeader(size: bytes.count) { range throws(CheckpointError) in Array(bytes[range]) }
+        self.bytes = bytes
+        names = header.names
+        infos = header.infos
+        metadata = header.metadata
     }
 
     static func metadata(_ value: HeaderJSON) throws(CheckpointError) -> [String: String] {

@@ -4,17 +4,8 @@ import MoE
 import Report
 
 /// Formats a ``CrosscheckReport`` as text, JSON, or a CSV/markdown tensor table.
-struct CrosscheckOutput {
+struct CrosscheckOutput: FormattedOutput {
     let report: CrosscheckReport
-
-    func render(_ format: OutputFormat) -> String {
-        switch format {
-        case .json: return json().rendered() + "\n"
-        case .csv: return table().csv()
-        case .markdown: return table().markdown()
-        case .text: return text()
-        }
-    }
 
     /// An error in scientific notation with three digits ("0" for exactly zero).
     static func sci(_ x: Double) -> String {

@@ -5,7 +5,7 @@ import Report
 
 /// Formats `analyze crosscheck --model`: one layer in full (text, JSON), or one row per
 /// layer (`--all-layers`; CSV and markdown give that table for one layer too).
-struct ModelCrosscheckOutput {
+struct ModelCrosscheckOutput: FormattedOutput {
     let model: ModelLayout
     let layers: [ModelLayerAnalysis]
     /// True for `--all-layers`.
@@ -13,14 +13,7 @@ struct ModelCrosscheckOutput {
 
     var pass: Bool { layers.allSatisfy(\.pass) }
 
-    func render(_ format: OutputFormat) -> String {
-        switch format {
-        case .json: return json().rendered() + "\n"
-        case .csv: return table().csv()
-        case .markdown: return table().markdown()
-        case .text: return allLayers ? summaryText() : layerText(layers[0])
-        }
-    }
+    func text() -> String { allLayers ? summaryText() : layerText(layers[0]) }
 
     static let sci = CrosscheckOutput.sci
 

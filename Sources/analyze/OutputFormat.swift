@@ -1,8 +1,27 @@
 import ArgumentParser
+import Report
 
 /// The output formats commands offer through `--format`.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, csv, markdown
+}
+
+/// A command's result that renders as text, JSON, or a table (CSV and markdown).
+protocol FormattedOutput {
+    func text() -> String
+    func json() -> JSON
+    func table() -> Table
+}
+
+extension FormattedOutput {
+    func render(_ format: OutputFormat) -> String {
+        switch format {
+        case .json: return json().rendered() + "\n"
+        case .csv: return table().csv()
+        case .markdown: return table().markdown()
+        case .text: return text()
+        }
+    }
 }
 
 /// An error in what the user asked for, reported as one line.

@@ -2,7 +2,7 @@ import LinearAlgebra
 import Report
 
 /// Formats a ``RankReport`` as text, JSON, a CSV/markdown family table, or an SVG spectrum plot.
-struct RankOutput {
+struct RankOutput: FormattedOutput {
     let report: RankReport
     let expertCount: Int
     let source: String
@@ -10,15 +10,6 @@ struct RankOutput {
 
     /// Gaps σ_r/σ_{r+1} below this are flagged as fragile rank decisions in text output.
     static let fragileGap = 1e3
-
-    func render(_ format: OutputFormat) -> String {
-        switch format {
-        case .json: return json().rendered() + "\n"
-        case .csv: return table().csv()
-        case .markdown: return table().markdown()
-        case .text: return text()
-        }
-    }
 
     static func label(_ f: FamilyRank) -> String { "\(f.family.name) L=\(f.family.depth)" }
 

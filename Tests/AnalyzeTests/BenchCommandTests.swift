@@ -4,25 +4,13 @@ import Testing
 
 /// Runs `analyze` with `arguments` in an environment without OPENBLAS_CORETYPE and
 /// ANALYZE_BLAS_KERNEL, plus `extra`.
-func runAnalyze(_ arguments: [String], environment extra: [String: String]) throws -> RunResult {
+func runAnalyze(_ arguments: [String], kernelEnvironment extra: [String: String]) throws -> RunResult {
     var env = ProcessInfo.processInfo.environment
     env["OPENBLAS_CORETYPE"] = nil
     env["ANALYZE_BLAS_KERNEL"] = nil
     env["ANALYZE_BLAS_REEXEC"] = nil
     env.merge(extra) { $1 }
-    let process = Process()
-    process.executableURL = productsDirectory().appendingPathComponent("analyze")
-    process.arguments = arguments
-    process.environment = env
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return RunResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                     stderr: String(decoding: errData, as: UTF8.self))
+    return try runAnalyze(arguments, environment: env)
 }
 
 func jsonObject(_ text: String) throws -> [String: Any] {
@@ -66,7 +54,7 @@ func jsonObject(_ text: String) throws -> [String: Any] {
 
     @Test func defaultPathRunsTheBestKernelClassAndComputesCorrectly() throws {
         let r = try runAnalyze(["bench", "--gemm", "96", "--repeats", "1", "--warmup", "0", "--format", "json"],
-                               environment: [:])
+                               kernelEnvironment: [:])
         #expect(r.status == 0, "\(r.stderr)")
         let o = try jsonObject(r.stdout)
         #expect(o["ok"] as? Bool == true)
@@ -84,12 +72,12 @@ func jsonObject(_ text: String) throws -> [String: Any] {
         // and a layer (Float32 against Float64) on that kernel.
         let flags = BLASKernel.cpuFlags()
         let own = try jsonObject(try runAnalyze(["bench", "--gemm", "8", "--repeats", "1", "--warmup", "0",
-                                                 "--format", "json"], environment: ["ANALYZE_BLAS_KERNEL": "library"]).stdout)
+                                                 "--format", "json"], kernelEnvironment: ["ANALYZE_BLAS_KERNEL": "library"]).stdout)
         let library = try #require(own["kernel"] as? String)
         guard let target = ["SkylakeX", "Cooperlake", "Haswell", "Sandybridge"]
             .first(where: { BLASKernel.supports($0, flags: flags) && $0.lowercased() != library.lowercased() }) else { return }
         let env = ["ANALYZE_BLAS_KERNEL": target]
-        let g = try runAnalyze(["bench", "--gemm", "96", "--repeats", "1", "--warmup", "0", "--format", "json"], environment: env)
+        let g = try runAnalyze(["bench", "--gemm", "96", "--repeats", "1", "--warmup", "0", "--format", "json"], kernelEnvironment: env)
         #expect(g.status == 0, "\(g.stderr)")
         let o = try jsonObject(g.stdout)
         #expect(o["kernel"] as? String == target)
@@ -97,7 +85,7 @@ func jsonObject(_ text: String) throws -> [String: Any] {
         #expect(o["source"] as? String == "analyze")
         #expect(o["library_choice"] as? String == library)
         #expect(o["ok"] as? Bool == true)
-        let layer = try runAnalyze(BenchCommandTests.tinyLayer + ["--format", "json"], environment: env)
+        let layer = try runAnalyze(BenchCommandTests.tinyLayer + ["--format", "json"], kernelEnvironment: env)
         #expect(layer.status == 0, "\(layer.stderr)")
         let l = try jsonObject(layer.stdout)
         #expect(l["kernel"] as? String == target)
@@ -106,16 +94,16 @@ func jsonObject(_ text: String) throws -> [String: Any] {
     }
 
     @Test func kernelFlagPrintsTheKernelTheGemmRunsOn() throws {
-        let name = try runAnalyze(["bench", "--kernel"], environment: [:])
+        let name = try runAnalyze(["bench", "--kernel"], kernelEnvironment: [:])
         #expect(name.status == 0)
         let gemm = try jsonObject(try runAnalyze(["bench", "--gemm", "8", "--repeats", "1", "--warmup", "0",
-                                                  "--format", "json"], environment: [:]).stdout)
+                                                  "--format", "json"], kernelEnvironment: [:]).stdout)
         #expect(!name.stdout.isEmpty && name.stdout == "\(gemm["kernel"] as? String ?? "?")\n")
     }
 
     @Test func userCoretypeIsRespected() throws {
         let r = try runAnalyze(["bench", "--gemm", "64", "--repeats", "1", "--warmup", "0", "--format", "json"],
-                               environment: ["OPENBLAS_CORETYPE": "Prescott"])
+                               kernelEnvironment: ["OPENBLAS_CORETYPE": "Prescott"])
         let o = try jsonObject(r.stdout)
         #expect(o["kernel"] as? String == "Prescott")
         #expect(o["reexec"] as? Bool == false)
@@ -124,7 +112,7 @@ func jsonObject(_ text: String) throws -> [String: Any] {
     }
 
     @Test func badKernelRequestIsOneLine() throws {
-        let r = try runAnalyze(["bench", "--gemm", "8"], environment: ["ANALYZE_BLAS_KERNEL": "Pentium"])
+        let r = try runAnalyze(["bench", "--gemm", "8"], kernelEnvironment: ["ANALYZE_BLAS_KERNEL": "Pentium"])
         #expect(r.status != 0)
         #expect(r.stdout.isEmpty)
         #expect(r.stderr.hasPrefix("analyze: ANALYZE_BLAS_KERNEL=Pentium is not one of"))
@@ -137,7 +125,7 @@ func jsonObject(_ text: String) throws -> [String: Any] {
         let threads = ProcessInfo.processInfo.activeProcessorCount
         try #"{"impl": "fake", "d": 16, "n": 4, "k": 2, "d_ff": 16, "d_g": 4, "depth": 2, "tokens": 32, "threads": \#(threads), "tokens_per_s": 1000.0, "ms_per_step": 32.0}"#
             .write(toFile: peer, atomically: true, encoding: .utf8)
-        let r = try runAnalyze(BenchCommandTests.tinyLayer + ["--format", "json", "--peer", peer], environment: [:])
+        let r = try runAnalyze(BenchCommandTests.tinyLayer + ["--format", "json", "--peer", peer], kernelEnvironment: [:])
         #expect(r.status == 0, "\(r.stderr)")
         let o = try jsonObject(r.stdout)
         let tps = try #require(o["tokens_per_s"] as? Double), ms = try #require(o["ms_per_step"] as? Double)
@@ -148,7 +136,7 @@ func jsonObject(_ text: String) throws -> [String: Any] {
         #expect(Swift.abs(ratio - tps / 1000) / ratio < 2e-3)
         #expect(o["repeats"] as? Int == 2)
 
-        let text = try runAnalyze(BenchCommandTests.tinyLayer + ["--peer", peer], environment: [:])
+        let text = try runAnalyze(BenchCommandTests.tinyLayer + ["--peer", peer], kernelEnvironment: [:])
         #expect(text.stdout.contains("fake") && text.stdout.contains("ratio"))
     }
 
@@ -161,7 +149,7 @@ func jsonObject(_ text: String) throws -> [String: Any] {
                                (["bench", "--tokens", "100000000"], "limit"),
                                (BenchCommandTests.tinyLayer + ["--peer", peer, "--threads", "1"], "d = 99"),
                                (["bench", "--peer", "/nonexistent/p.json", "--tokens", "8"], "cannot read")] {
-            let r = try runAnalyze(args, environment: [:])
+            let r = try runAnalyze(args, kernelEnvironment: [:])
             #expect(r.status != 0)
             #expect(r.stderr.contains(phrase), "\(args): \(r.stderr)")
             #expect(r.stderr.split(separator: "\n").count == 1)

@@ -17,11 +17,13 @@ func productsDirectory() -> URL {
     return Bundle.main.bundleURL
 }
 
-/// Runs `analyze` with `arguments` as a subprocess and captures its output.
-func runAnalyze(_ arguments: [String]) throws -> RunResult {
+/// Runs `analyze` with `arguments` as a subprocess and captures its output;
+/// `environment` replaces the inherited one when given.
+func runAnalyze(_ arguments: [String], environment: [String: String]? = nil) throws -> RunResult {
     let process = Process()
     process.executableURL = productsDirectory().appendingPathComponent("analyze")
     process.arguments = arguments
+    if let environment { process.environment = environment }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
