@@ -39,6 +39,11 @@ public enum CountLimits {
     public static let maxN = 10_000_000
     /// Largest `--max-depth`.
     public static let maxDepth = 16
+    /// Largest Σ k² over the rows of a `--k-range`: a row costs about k² (its products, and
+    /// module-pattern numbers of k²·L bits), several seconds at k = 2048, so a range may cost
+    /// what four rows at k = 2048 do (1...368, or 2045...2048). 1...2048 ran for 15 minutes
+    /// and 2 GB without printing a row before this limit.
+    public static let maxRangeWork = 4 * maxK * maxK
     /// Weakly connected counts need O(k²) products of large numbers.
     public static let maxKConnected = 300
     /// Depth-limited counts need O(k³ · L) products.

@@ -9,7 +9,8 @@ struct CountCommand: ParsableCommand {
         commandName: "count",
         abstract: "Exact counts of expert combinations: weighted sum against DAG aggregation.",
         discussion: """
-        Limits: 1 ≤ k ≤ n, k ≤ \(CountLimits.maxK), n ≤ \(CountLimits.maxN), --max-depth ≤ \(CountLimits.maxDepth). \
+        Limits: 1 ≤ k ≤ n, k ≤ \(CountLimits.maxK), n ≤ \(CountLimits.maxN), --max-depth ≤ \(CountLimits.maxDepth), \
+        Σk² over a --k-range ≤ \(CountLimits.maxRangeWork) (1...368, or 2045...2048). \
         Weakly connected DAGs are counted for k ≤ \(CountLimits.maxKConnected) and depth-limited DAGs for \
         k ≤ \(CountLimits.maxKDepth); past those a note stands in their place.
         """
@@ -52,7 +53,7 @@ struct CountCommand: ParsableCommand {
     }
 
     /// Parses "A...B" (also "A..B" or "A-B") into A through B; B past ``CountLimits/maxK`` is
-    /// rejected before the range is built.
+    /// rejected before the range is built, and so is a range past ``CountLimits/maxRangeWork``.
     static func parseRange(_ text: String) throws -> [Int] {
         let parts = text.split(whereSeparator: { $0 == "." || $0 == "-" }).map(String.init)
         guard parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), a <= b else {
@@ -60,6 +61,11 @@ struct CountCommand: ParsableCommand {
         }
         guard b <= CountLimits.maxK else {
             throw ValidationError("--k-range '\(text)' reaches past the limit of \(CountLimits.maxK)")
+        }
+        let work = (a...b).reduce(0) { $0 + $1 * $1 }
+        guard work <= CountLimits.maxRangeWork else {
+            throw ValidationError("--k-range '\(text)' is too wide: a row costs about k², and the rows' Σk² = \(work) "
+                                  + "is past the limit of \(CountLimits.maxRangeWork) (for example 1...368 or 2045...2048)")
         }
         return Array(a...b)
     }
