@@ -25,6 +25,11 @@ struct CrosscheckReport {
                      tokens: Int?, seed: UInt64, jacobianTokens: Int, rankRtol: Double) throws -> CrosscheckReport {
         let checkpoint = try LayerCheckpoint(path: path)
         let reference = try checkpoint.reference(Double.self)
+        let budget = CrosscheckBudget(config: checkpoint.config)
+        if let reference { try budget.checkForward(tokens: reference.tokens, source: "\(path): ref.x") }
+        let analysed = tokens ?? reference?.tokens ?? CrosscheckCommand.defaultTokens
+        try budget.checkForward(tokens: analysed, source: tokens == nil ? path : "--tokens")
+        if min(jacobianTokens, analysed) > 0 { try budget.checkJacobian(tokens: min(jacobianTokens, analysed)) }
         let defaults = CrosscheckTolerances.defaults(precision)
         let tolerances = CrosscheckTolerances(forward: tolForward ?? defaults.forward,
                                               backward: tolBackward ?? defaults.backward)
