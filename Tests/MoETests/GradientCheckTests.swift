@@ -29,33 +29,9 @@ import Testing
     func directionalDerivatives(_ c: Case) throws {
         let config = LayerTestSupport.config(router: c.router, norm: c.norm, shared: c.shared, rounds: c.rounds)
         let (layer, x, g) = try LayerTestSupport.wellSeparatedCase(config, tokens: 4, seed: 11)
-        let (_, cache) = layer.forward(x)
-        let (gradX, grads) = layer.backward(cache, gradY: g)
-        var rng = SeededRandom(seed: 5)
-        let eps = Self.epsilon
-
-        for name in layer.parameters.names {
-            let v = (0..<grads[name].data.count).map { _ in rng.nextNormal() }
-            var plus = layer, minus = layer
-            for i in v.indices {
-                plus.parameters.tensors[name]!.data[i] += eps * v[i]
-                minus.parameters.tensors[name]!.data[i] -= eps * v[i]
-            }
-            let numeric = (LayerTestSupport.objective(plus, x, g) - LayerTestSupport.objective(minus, x, g)) / (2 * eps)
-            let analytic = zip(grads[name].data, v).reduce(0) { $0 + $1.0 * $1.1 }
-            #expect(abs(numeric - analytic) <= Self.tolerance * max(1, abs(numeric)),
-                    "\(name): finite difference \(numeric), backward \(analytic)")
+        for check in LayerTestSupport.directionalChecks(layer, x, g, seed: 5, epsilon: Self.epsilon) {
+            #expect(abs(check.numeric - check.analytic) <= Self.tolerance * max(1, abs(check.numeric)),
+                    "\(check.name): finite difference \(check.numeric), backward \(check.analytic)")
         }
-
-        let v = (0..<x.data.count).map { _ in rng.nextNormal() }
-        var xPlus = x, xMinus = x
-        for i in v.indices {
-            xPlus.data[i] += eps * v[i]
-            xMinus.data[i] -= eps * v[i]
-        }
-        let numeric = (LayerTestSupport.objective(layer, xPlus, g) - LayerTestSupport.objective(layer, xMinus, g)) / (2 * eps)
-        let analytic = zip(gradX.data, v).reduce(0) { $0 + $1.0 * $1.1 }
-        #expect(abs(numeric - analytic) <= Self.tolerance * max(1, abs(numeric)),
-                "x: finite difference \(numeric), backward \(analytic)")
     }
 }

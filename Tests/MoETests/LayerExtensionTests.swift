@@ -48,27 +48,10 @@ import Testing
     func sharedGateBackwardMatchesFiniteDifferences(router: LayerConfig.Router, rounds: Int) throws {
         let config = Self.gatedConfig(router: router, rounds: rounds)
         let (layer, x, g) = try LayerTestSupport.wellSeparatedCase(config, tokens: 4, seed: 21)
-        let (gradX, grads) = layer.backward(layer.forward(x).cache, gradY: g)
-        #expect(grads.names.contains("shared_gate.weight"))
-        var rng = SeededRandom(seed: 8)
-        let eps = 1e-6
-        for name in layer.parameters.names {
-            let v = (0..<grads[name].data.count).map { _ in rng.nextNormal() }
-            var plus = layer, minus = layer
-            for i in v.indices {
-                plus.parameters.tensors[name]!.data[i] += eps * v[i]
-                minus.parameters.tensors[name]!.data[i] -= eps * v[i]
-            }
-            let numeric = (LayerTestSupport.objective(plus, x, g) - LayerTestSupport.objective(minus, x, g)) / (2 * eps)
-            let analytic = zip(grads[name].data, v).reduce(0) { $0 + $1.0 * $1.1 }
-            #expect(abs(numeric - analytic) <= 1e-6 * max(1, abs(numeric)), "\(name)")
+        #expect(layer.parameters.names.contains("shared_gate.weight"))
+        for check in LayerTestSupport.directionalChecks(layer, x, g, seed: 8, epsilon: 1e-6) {
+            #expect(abs(check.numeric - check.analytic) <= 1e-6 * max(1, abs(check.numeric)), "\(check.name)")
         }
-        let v = (0..<x.data.count).map { _ in rng.nextNormal() }
-        var xPlus = x, xMinus = x
-        for i in v.indices { xPlus.data[i] += eps * v[i]; xMinus.data[i] -= eps * v[i] }
-        let numeric = (LayerTestSupport.objective(layer, xPlus, g) - LayerTestSupport.objective(layer, xMinus, g)) / (2 * eps)
-        let analytic = zip(gradX.data, v).reduce(0) { $0 + $1.0 * $1.1 }
-        #expect(abs(numeric - analytic) <= 1e-6 * max(1, abs(numeric)))
     }
 
     /// With L = 0 the excess R = J − I − Σ g_i J_i − s·J_s is the gate term plus the

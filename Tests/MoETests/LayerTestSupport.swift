@@ -82,4 +82,33 @@ enum LayerTestSupport {
         for i in a.indices { worst = max(worst, abs(a[i] - b[i]) / max(1, abs(b[i]))) }
         return worst
     }
+
+    /// One directional derivative compared by central differences: for each parameter
+    /// tensor and for x, a random direction v, (J(w + εv) − J(w − εv)) / 2ε against
+    /// ⟨backward gradient, v⟩. Returns (name, finite difference, backward) per check.
+    static func directionalChecks(_ layer: DAGMoELayer<Double>, _ x: Matrix<Double>, _ g: Matrix<Double>,
+                                  seed: UInt64, epsilon eps: Double) -> [(name: String, numeric: Double, analytic: Double)] {
+        let (gradX, grads) = layer.backward(layer.forward(x).cache, gradY: g)
+        var rng = SeededRandom(seed: seed)
+        var out: [(String, Double, Double)] = []
+        for name in layer.parameters.names {
+            let v = (0..<grads[name].data.count).map { _ in rng.nextNormal() }
+            var plus = layer, minus = layer
+            for i in v.indices {
+                plus.parameters.tensors[name]!.data[i] += eps * v[i]
+                minus.parameters.tensors[name]!.data[i] -= eps * v[i]
+            }
+            let numeric = (objective(plus, x, g) - objective(minus, x, g)) / (2 * eps)
+            out.append((name, numeric, zip(grads[name].data, v).reduce(0) { $0 + $1.0 * $1.1 }))
+        }
+        let v = (0..<x.data.count).map { _ in rng.nextNormal() }
+        var xPlus = x, xMinus = x
+        for i in v.indices {
+            xPlus.data[i] += eps * v[i]
+            xMinus.data[i] -= eps * v[i]
+        }
+        let numeric = (objective(layer, xPlus, g) - objective(layer, xMinus, g)) / (2 * eps)
+        out.append(("x", numeric, zip(gradX.data, v).reduce(0) { $0 + $1.0 * $1.1 }))
+        return out
+    }
 }
