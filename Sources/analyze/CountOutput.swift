@@ -81,7 +81,7 @@ struct CountOutput {
         if rows.count == 1 {
             let c = rows[0]
             var out = "n = \(c.n) routed experts, k = \(c.k) selected per token\n\n"
-            out += table(exact: !full ? false : true).text()
+            out += table(exact: full).text()
             let notes = CountOutput.notes(c)
             if !notes.isEmpty { out += "\n" + notes.map { "note: " + $0 }.joined(separator: "\n") + "\n" }
             return out
