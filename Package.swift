@@ -23,10 +23,11 @@ let package = Package(
         .target(name: "Notebook"),
         .target(name: "Checkpoint", dependencies: ["MoE", "LinearAlgebra"]),
         .target(name: "MoE", dependencies: ["LinearAlgebra"]),
+        .target(name: "Analysis", dependencies: ["Checkpoint", "MoE", "LinearAlgebra"]),
 
         // The command line: parse, call a library, format.
         .executableTarget(name: "analyze", dependencies: [
-            "BigInt", "Combinatorics", "LinearAlgebra", "Report", "Checkpoint", "MoE", "Notebook",
+            "BigInt", "Combinatorics", "LinearAlgebra", "Report", "Checkpoint", "MoE", "Analysis", "Notebook",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -37,6 +38,7 @@ let package = Package(
         .testTarget(name: "ReportTests", dependencies: ["Report"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MoETests", dependencies: ["MoE", "Checkpoint", "LinearAlgebra"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Checkpoint", "MoE", "LinearAlgebra"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
         .testTarget(name: "AnalyzeTests", dependencies: ["analyze", "Report", "BigInt", "Checkpoint"], resources: [.copy("Fixtures")]),
     ]

@@ -4,7 +4,7 @@ import MoE
 
 /// A DAG-MoE layer checkpoint in the spec's layout: configuration from
 /// `__metadata__`, weights under PyTorch `state_dict` names, optional `ref.*`
-/// tensors (`../shared/spec/dag-moe-layer.md`, "Checkpoint file").
+/// tensors (docs/checkpoint-format.md).
 ///
 /// Opening validates the configuration and every weight's presence, shape and
 /// dtype (F32, F64, F16 or BF16); values are read, and checked finite, by
@@ -62,16 +62,23 @@ public struct LayerCheckpoint: Sendable {
         return Parameters(config: config, tensors: tensors)
     }
 
-    /// The `ref.*` tensors, or nil when the file has no `ref.x`. Throws
-    /// `wrongShape` naming a reference tensor whose shape disagrees with the
-    /// spec's table, and `nonFinite` for NaN or ±∞ in the inputs `ref.x` and `ref.grad_y`.
-    public func reference<Scalar: BLASScalar>(_: Scalar.Type = Scalar.self) throws(CheckpointError) -> LayerReference<Scalar>? {
+    /// The tokens in `ref.x`, from the header alone (nothing decoded), or nil when the file
+    /// has no `ref.x`. Throws `wrongShape` when `ref.x` is not [T, d] with T ≥ 1.
+    public func referenceTokens() throws(CheckpointError) -> Int? {
         guard file.contains(ReferenceName.x) else { return nil }
         let x = try file.info(ReferenceName.x)
         guard x.shape.count == 2, x.shape[1] == config.dModel, x.shape[0] >= 1 else {
             throw .wrongShape(tensor: ReferenceName.x, shape: x.shape, expected: [max(x.shape.first ?? 1, 1), config.dModel])
         }
-        let t = x.shape[0], d = config.dModel, k = config.topK
+        return x.shape[0]
+    }
+
+    /// The `ref.*` tensors, or nil when the file has no `ref.x`. Throws
+    /// `wrongShape` naming a reference tensor whose shape disagrees with the
+    /// spec's table, and `nonFinite` for NaN or ±∞ in the inputs `ref.x` and `ref.grad_y`.
+    public func reference<Scalar: BLASScalar>(_: Scalar.Type = Scalar.self) throws(CheckpointError) -> LayerReference<Scalar>? {
+        guard let t = try referenceTokens() else { return nil }
+        let d = config.dModel, k = config.topK
         func optional(_ name: String, _ shape: [Int], finite: Bool = false) throws(CheckpointError) -> Tensor<Scalar>? {
             file.contains(name) ? try tensor(name, shape: shape, finite: finite) : nil
         }

@@ -270,3 +270,11 @@ extension DAGMoELayer {
         return Matrix(rows: s.tokens, cols: d, data: dx.array)
     }
 }
+
+extension LayerCache {
+    /// p = softmax(z) for every token, [T, N]: the router's full distribution (also for
+    /// `topk_softmax`, whose gates renormalise only the selected entries).
+    public var routerProbabilities: Matrix<Scalar> {
+        Matrix(rows: shape.tokens, cols: shape.n, data: router.probs.array)
+    }
+}

@@ -15,6 +15,17 @@ public enum Numbers {
         return (a != 0 && (a < 1e-3 || a >= 1e6)) ? String(format: "%.3e", x) : String(format: "%.4g", x)
     }
 
+    /// An error or ratio in scientific notation with three digits ("0" for exactly zero).
+    public static func sci(_ x: Double) -> String {
+        x == 0 ? "0" : (x.isFinite ? String(format: "%.2e", x) : (x.isNaN ? "nan" : "inf"))
+    }
+
+    /// A measured figure rounded to four significant digits for JSON (timings, rates).
+    public static func rounded(_ x: Double) -> Double { Double(String(format: "%.4g", x)) ?? x }
+
+    /// A loss or similar figure with six significant digits; empty for NaN (a missing value in CSV).
+    public static func sixDigits(_ x: Double) -> String { x.isNaN ? "" : String(format: "%.6g", x) }
+
     /// The exact decimal digits when there are at most `maxDigits` of them; otherwise the
     /// leading and trailing digits around "…", with the digit count: "123…789 (151,235 digits)".
     public static func abbreviated(_ value: BigInt, maxDigits: Int) -> String {

@@ -11,15 +11,15 @@ enum BenchOutput {
             ("d_g", .int(c.dG)), ("depth", .int(c.dagLayers)), ("tokens", .int(r.tokens)),
             ("threads", .int(r.threads)), ("kernel", .string(BLASKernel.loaded)),
             ("repeats", .int(r.timing.seconds.count)),
-            ("tokens_per_s", .double(rounded(r.tokensPerSecond))), ("ms_per_step", .double(rounded(r.msPerStep))),
+            ("tokens_per_s", .double(Numbers.rounded(r.tokensPerSecond))), ("ms_per_step", .double(Numbers.rounded(r.msPerStep))),
             ("check", .object([("max_rel_error", .double(r.maxRelativeError)), ("tokens_compared", .int(r.compared)),
                                ("ok", .bool(r.ok))])),
         ]
         if let peer {
             pairs.append(("peer", .object([("impl", .string(peer.name)),
-                                           ("tokens_per_s", .double(rounded(peer.tokensPerSecond))),
-                                           ("ms_per_step", .double(rounded(peer.msPerStep)))])))
-            pairs.append(("ratio", .double(rounded(r.tokensPerSecond / peer.tokensPerSecond))))
+                                           ("tokens_per_s", .double(Numbers.rounded(peer.tokensPerSecond))),
+                                           ("ms_per_step", .double(Numbers.rounded(peer.msPerStep)))])))
+            pairs.append(("ratio", .double(Numbers.rounded(r.tokensPerSecond / peer.tokensPerSecond))))
         }
         if format == .json { return JSON.object(pairs).rendered() + "\n" }
         var lines = [
@@ -43,7 +43,7 @@ enum BenchOutput {
             ("source", .string(r.source.rawValue)),
             ("library_choice", r.source == .environment ? .null : .string(r.replaced ?? r.kernel)),
             ("reexec", .bool(r.replaced != nil)), ("cpu_best", r.cpuBest.map(JSON.string) ?? .null),
-            ("ms", .double(rounded(r.milliseconds))), ("gflops", .double(rounded(r.gflops))),
+            ("ms", .double(Numbers.rounded(r.milliseconds))), ("gflops", .double(Numbers.rounded(r.gflops))),
             ("max_rel_error", .double(r.maxRelativeError)), ("checked", .int(r.checked)), ("ok", .bool(r.ok)),
         ]
         if format == .json { return JSON.object(pairs).rendered() + "\n" }
@@ -61,9 +61,6 @@ enum BenchOutput {
 
         """
     }
-
-    /// Four significant digits, so JSON stays short.
-    static func rounded(_ x: Double) -> Double { Double(String(format: "%.4g", x)) ?? x }
 
     /// A rate as a grouped integer: 12,345.
     static func perSecond(_ x: Double) -> String { Numbers.grouped(Int(x.rounded())) }

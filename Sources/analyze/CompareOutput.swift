@@ -36,7 +36,7 @@ enum CompareOutput {
                              ("chain_iterations", .int(row.spec.iterations)),
                              ("final_heldout_loss", .array(row.finalLosses.map(JSON.double))),
                              ("mean", .double(row.mean)), ("std", .double(row.std)),
-                             ("steps_per_s", .double(BenchOutput.rounded(row.stepsPerSecond)))])
+                             ("steps_per_s", .double(Numbers.rounded(row.stepsPerSecond)))])
                 })),
             ]).rendered() + "\n"
         case .text:
@@ -69,8 +69,8 @@ enum CompareOutput {
         for row in rows {
             for (i, result) in row.results.enumerated() {
                 for p in result.points {
-                    table.append([row.spec.name, String(i + 1), String(p.step), TrainOutput.number(p.trainLoss),
-                                  TrainOutput.number(p.heldOutLoss)])
+                    table.append([row.spec.name, String(i + 1), String(p.step), Numbers.sixDigits(p.trainLoss),
+                                  Numbers.sixDigits(p.heldOutLoss)])
                 }
             }
         }

@@ -1,3 +1,4 @@
+import Analysis
 import ArgumentParser
 import Checkpoint
 
@@ -49,7 +50,6 @@ struct CrosscheckCommand: ParsableCommand {
     var format: OutputFormat = .text
 
     static let maxTokens = 1 << 20
-    static let defaultTokens = 64
 
     func validate() throws {
         guard ComputePrecision(rawValue: precision) != nil else {
@@ -69,17 +69,15 @@ struct CrosscheckCommand: ParsableCommand {
 
     func run() throws {
         guard let file else { return try runModel() }
-        let report: CrosscheckReport
-        do {
-            report = try CrosscheckReport.make(
-                path: file, precision: ComputePrecision(rawValue: precision) ?? .float64,
-                tolForward: tolForward, tolBackward: tolBackward, tokens: tokens, seed: seed,
-                jacobianTokens: jacobianTokens, rankRtol: rankRtol)
-        } catch let error as CheckpointError {
-            // Name the file unless the message already does.
-            if case .unreadable = error { throw error }
-            throw UsageError("\(file): \(error)")
-        }
+        var options = CheckpointAnalysis.Options()
+        options.precision = ComputePrecision(rawValue: precision) ?? .float64
+        options.tolForward = tolForward
+        options.tolBackward = tolBackward
+        options.tokens = tokens
+        options.seed = seed
+        options.jacobianTokens = jacobianTokens
+        options.rankRtol = rankRtol
+        let report = try CheckpointAnalysis.run(path: file, options: options)
         print(CrosscheckOutput(report: report).render(format), terminator: "")
         if report.pass == false {
             throw CrosscheckFailure(failed: report.comparison?.checks.filter { !$0.ok }.map(\.name) ?? [])

@@ -1,3 +1,4 @@
+import Analysis
 import Checkpoint
 import Foundation
 import MoE
@@ -5,12 +6,7 @@ import Report
 
 /// Formats a ``CrosscheckReport`` as text, JSON, or a CSV/markdown tensor table.
 struct CrosscheckOutput: FormattedOutput {
-    let report: CrosscheckReport
-
-    /// An error in scientific notation with three digits ("0" for exactly zero).
-    static func sci(_ x: Double) -> String {
-        x == 0 ? "0" : (x.isFinite ? String(format: "%.2e", x) : (x.isNaN ? "nan" : "inf"))
-    }
+    let report: CheckpointAnalysis
 
     static func shapeText(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }
 
@@ -24,9 +20,9 @@ struct CrosscheckOutput: FormattedOutput {
         var t = Table(header: ["tensor", "shape", "max_abs", "max_rel", "tol", "ok"],
                       alignments: [.left, .left, .right, .right, .right, .left])
         for c in report.comparison?.checks ?? [] {
-            let abs = c.mismatches.map { "\($0) differ" } ?? CrosscheckOutput.sci(c.maxAbs)
-            t.append([c.name, CrosscheckOutput.shapeText(c.shape), abs, CrosscheckOutput.sci(c.maxRel),
-                      c.tolerance.map(CrosscheckOutput.sci) ?? "exact", c.ok ? "yes" : "NO"])
+            let abs = c.mismatches.map { "\($0) differ" } ?? Numbers.sci(c.maxAbs)
+            t.append([c.name, CrosscheckOutput.shapeText(c.shape), abs, Numbers.sci(c.maxRel),
+                      c.tolerance.map(Numbers.sci) ?? "exact", c.ok ? "yes" : "NO"])
         }
         return t
     }
@@ -48,8 +44,8 @@ struct CrosscheckOutput: FormattedOutput {
         }
         let precision = report.precision == .float64 ? "Float64" : "Float32"
         var out = "reference: \(t) tokens; recomputed in \(precision) from the stored weights; "
-        out += "max_rel = max|got − ref| / max|ref|, tolerance forward \(CrosscheckOutput.sci(report.tolerances.forward)), "
-        out += "backward \(CrosscheckOutput.sci(report.tolerances.backward))\n\n"
+        out += "max_rel = max|got − ref| / max|ref|, tolerance forward \(Numbers.sci(report.tolerances.forward)), "
+        out += "backward \(Numbers.sci(report.tolerances.backward))\n\n"
         out += table().text()
         let failed = comparison.checks.filter { !$0.ok }
         out += failed.isEmpty
@@ -61,7 +57,7 @@ struct CrosscheckOutput: FormattedOutput {
     func jacobianText(_ j: ExcessRankAnalysis) -> String {
         let c = report.checkpoint.config
         var out = "Jacobian excess rank, R = J − I − Σ g_i J_{S_i} − J_shared, on \(j.tokens.count) tokens (\(report.inputs))\n"
-        out += "rank tolerance \(CrosscheckOutput.sci(j.relativeTolerance))·‖J‖₂; weighted-sum bound \(j.weightedSumBound) "
+        out += "rank tolerance \(Numbers.sci(j.relativeTolerance))·‖J‖₂; weighted-sum bound \(j.weightedSumBound) "
         out += "(\(c.router == .topKSoftmax || c.topK == c.nExperts ? "K − 1: the gates sum to one" : "K")"
         out += "\(c.extensions.sharedGate ? ", + 1 for the shared gate" : ""))"
         out += "; bound min(d, L·d_g + \(j.weightedSumBound)) = \(j.bound)\n\n"
@@ -69,10 +65,10 @@ struct CrosscheckOutput: FormattedOutput {
                       alignments: [.right, .right, .right, .right, .right, .right, .left])
         for token in j.tokens {
             let s = token.singularValues, r = token.rank
-            let kept = r > 0 ? CrosscheckOutput.sci(s[r - 1] / token.normJ) : "n/a"
-            let dropped = r < s.count ? CrosscheckOutput.sci(s[r] / token.normJ) : "n/a"
+            let kept = r > 0 ? Numbers.sci(s[r - 1] / token.normJ) : "n/a"
+            let dropped = r < s.count ? Numbers.sci(s[r] / token.normJ) : "n/a"
             t.append([String(token.index), String(r), Numbers.short(token.normJ), kept, dropped,
-                      token.gap.map(CrosscheckOutput.sci) ?? "n/a", token.selectionStable ? "stable" : "near-tie"])
+                      token.gap.map(Numbers.sci) ?? "n/a", token.selectionStable ? "stable" : "near-tie"])
         }
         out += t.text()
         let ranks = j.stableRanks
@@ -80,12 +76,12 @@ struct CrosscheckOutput: FormattedOutput {
         if let top = ranks.max() {
             out += " (ranks \(ranks.min()!)…\(top); weighted-sum bound \(j.weightedSumBound), bound \(j.bound))"
         }
-        if let gap = j.worstGap { out += "; smallest gap σ_r/σ_r+1 = \(CrosscheckOutput.sci(gap))" }
+        if let gap = j.worstGap { out += "; smallest gap σ_r/σ_r+1 = \(Numbers.sci(gap))" }
         return out + "\n"
     }
 
     func structureText() -> String {
-        let s = report.structure, c = report.checkpoint.config
+        let s = report.structure
         var out = "Structure on \(s.tokens) tokens (\(report.inputs))\n"
         if !s.rounds.isEmpty {
             var t = Table(header: ["round", "mean e", "e > 0.5", "patterns", "histogram [0, 0.1) … [0.9, 1]"],
@@ -97,11 +93,7 @@ struct CrosscheckOutput: FormattedOutput {
             out += "\n" + t.text() + "\n"
         }
         out += "distinct thresholded DAGs (e > 0.5, all rounds): \(s.distinctPatterns) of \(possibleText(s)) possible\n"
-        out += "expert utilization: " + s.utilization.map { String(format: "%.3f", $0) }.joined(separator: " ")
-        let maxEntropy = Foundation.log(Double(c.nExperts))
-        out += String(format: " (entropy %.3f of max %.3f nats)\n", s.utilizationEntropy, maxEntropy)
-        out += String(format: "routing entropy: mean H(p) = %.3f nats (max log N = %.3f)\n", s.routingEntropy, maxEntropy)
-        return out
+        return out + AnalysisText.routing(s.routing)
     }
 
     func possibleText(_ s: StructureStatistics) -> String {
@@ -122,8 +114,8 @@ struct CrosscheckOutput: FormattedOutput {
             ("reference_tokens", report.referenceTokens.map(JSON.int) ?? .null),
             ("tensors", .array((report.comparison?.checks ?? []).map(tensorJSON))),
         ]
-        if let j = report.jacobian { pairs.append(("jacobian", CrosscheckOutput.jacobianJSON(j))) }
-        pairs.append(("structure", CrosscheckOutput.structureJSON(report.structure)))
+        if let j = report.jacobian { pairs.append(("jacobian", AnalysisJSON.jacobian(j))) }
+        pairs.append(("structure", AnalysisJSON.structure(report.structure)))
         pairs.append(("inputs", .string(report.inputs)))
         pairs.append(("notes", .array(report.notes.map(JSON.string))))
         return .object(pairs)
@@ -138,36 +130,5 @@ struct CrosscheckOutput: FormattedOutput {
         if let m = c.mismatches { pairs.append(("mismatches", .int(m))) }
         pairs.append(("ok", .bool(c.ok)))
         return .object(pairs)
-    }
-
-    static func jacobianJSON(_ j: ExcessRankAnalysis) -> JSON {
-        .object([
-            ("tokens", .int(j.tokens.count)),
-            ("bound", .int(j.bound)),
-            ("weighted_sum_bound", .int(j.weightedSumBound)),
-            ("rank_rtol", .double(j.relativeTolerance)),
-            ("excess_ranks", .array(j.tokens.map { .int($0.rank) })),
-            ("gaps", .array(j.tokens.map { $0.gap.map(JSON.double) ?? .null })),
-            ("norm_j", .array(j.tokens.map { .double($0.normJ) })),
-            ("selection_stable", .array(j.tokens.map { .bool($0.selectionStable) })),
-            ("min_gap", j.worstGap.map(JSON.double) ?? .null),
-            ("verdict", .string(j.verdict.rawValue)),
-        ])
-    }
-
-    static func structureJSON(_ s: StructureStatistics) -> JSON {
-        .object([
-            ("tokens", .int(s.tokens)),
-            ("edge_gate_mean", .array(s.rounds.map { .double($0.mean) })),
-            ("edge_gate_above_half", .array(s.rounds.map { .double($0.fractionAbove) })),
-            ("edge_gate_histogram", .array(s.rounds.map { .array($0.histogram.map(JSON.int)) })),
-            ("distinct_patterns_per_round", .array(s.rounds.map { .int($0.distinctPatterns) })),
-            ("distinct_patterns", .int(s.distinctPatterns)),
-            ("possible_patterns", s.possiblePatternsLog2.map { $0 < 63 ? .int(1 << $0) : .string("2^\($0)") } ?? .null),
-            ("possible_patterns_log2", s.possiblePatternsLog2.map(JSON.int) ?? .null),
-            ("expert_utilization", .array(s.utilization.map(JSON.double))),
-            ("utilization_entropy", .double(s.utilizationEntropy)),
-            ("routing_entropy", .double(s.routingEntropy)),
-        ])
     }
 }

@@ -1,3 +1,4 @@
+import Analysis
 import Checkpoint
 import Foundation
 import Report
@@ -12,14 +13,19 @@ extension CrosscheckCommand {
         do {
             let layout = try ModelLayout(directory: directory)
             let layers = model.allLayers ? layout.config.moeLayers : [model.layer ?? 0]
-            let inputs = try ModelInputs(path: model.inputs, tokens: tokens, seed: seed)
+            let source: ModelLayerAnalysis.Source
+            if let path = model.inputs {
+                do { source = .file(try ModelInputsFile(path: path)) } catch { throw UsageError("\(path): \(error)") }
+            } else {
+                source = .random(count: tokens ?? CheckpointAnalysis.Options.defaultTokens, seed: seed)
+            }
             let bar = ProgressBar("crosscheck layers", total: layers.count, enabled: model.allLayers && isatty(2) != 0)
             var analyses: [ModelLayerAnalysis] = []
             for (done, layer) in layers.enumerated() {
                 bar.update(done, note: "layer \(layer)")
-                analyses.append(try ModelLayerAnalysis.make(
-                    model: layout, layer: layer, inputs: inputs, jacobianTokens: jacobianTokens, rankRtol: rankRtol,
-                    tolerance: tolForward ?? ModelCrosscheckCommand.defaultTolerance))
+                analyses.append(try ModelLayerAnalysis(
+                    model: layout, layer: layer, source: source, jacobianTokens: jacobianTokens, rankRtol: rankRtol,
+                    tolerance: tolForward ?? ModelReferenceCheck.defaultTolerance, maxTokens: CrosscheckCommand.maxTokens))
             }
             bar.update(layers.count)
             bar.finish()
@@ -33,13 +39,6 @@ extension CrosscheckCommand {
                                          mappingBug: output.layers.contains(where: \.mappingBug))
         }
     }
-}
-
-enum ModelCrosscheckCommand {
-    /// Bound on max_rel of the block output against `moe_out`: the layer runs in Float64
-    /// from the stored weights; a Float32 reference is good to ~1e-6, so 1e-4 leaves room
-    /// for long sums while catching any wrong gate or expert (errors of order one).
-    static let defaultTolerance = 1e-4
 }
 
 /// The exit-1 outcome of a model crosscheck (one stderr line).

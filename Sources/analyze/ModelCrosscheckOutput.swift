@@ -1,3 +1,4 @@
+import Analysis
 import Checkpoint
 import Foundation
 import MoE
@@ -14,8 +15,6 @@ struct ModelCrosscheckOutput: FormattedOutput {
     var pass: Bool { layers.allSatisfy(\.pass) }
 
     func text() -> String { allLayers ? summaryText() : layerText(layers[0]) }
-
-    static let sci = CrosscheckOutput.sci
 
     func header() -> String {
         let c = model.config
@@ -54,7 +53,7 @@ struct ModelCrosscheckOutput: FormattedOutput {
 
     func referenceText(_ r: ModelReferenceCheck, layer: Int) -> String {
         var out = "reference (layers.\(layer).moe_out, layers.\(layer).topk) on \(r.tokens) tokens: "
-        out += "max_abs \(Self.sci(r.maxAbs)), max_rel \(Self.sci(r.maxRel)) (tolerance \(Self.sci(r.tolerance)))"
+        out += "max_abs \(Numbers.sci(r.maxAbs)), max_rel \(Numbers.sci(r.maxRel)) (tolerance \(Numbers.sci(r.tolerance)))"
         if let m = r.topkMismatches { out += "; selection differs on \(m) of \(r.tokens) tokens" }
         return out + (r.ok ? " → PASS\n" : " → FAIL\n")
     }
@@ -67,12 +66,12 @@ struct ModelCrosscheckOutput: FormattedOutput {
 
     func jacobianText(_ j: ExcessRankAnalysis, _ a: ModelLayerAnalysis) -> String {
         var out = "Jacobian excess rank, R = J − I − Σ g_i J_{S_i} − J_shared, on \(j.tokens.count) tokens (\(a.inputs))\n"
-        out += "rank tolerance \(Self.sci(j.relativeTolerance))·‖J‖₂; a weighted-sum layer has rank(R) ≤ \(boundText(j, a.config))\n\n"
+        out += "rank tolerance \(Numbers.sci(j.relativeTolerance))·‖J‖₂; a weighted-sum layer has rank(R) ≤ \(boundText(j, a.config))\n\n"
         let shown = min(j.weightedSumBound + 1, a.config.dModel)
         var t = Table(header: ["token", "rank", "‖J‖₂", "gate-term σ_1…σ_\(shown) / ‖J‖₂", "selection"],
                       alignments: [.right, .right, .right, .left, .left])
         for token in j.tokens {
-            let sv = token.singularValues.prefix(shown).map { Self.sci($0 / token.normJ) }.joined(separator: " ")
+            let sv = token.singularValues.prefix(shown).map { Numbers.sci($0 / token.normJ) }.joined(separator: " ")
             t.append([String(token.index), String(token.rank), Numbers.short(token.normJ), sv,
                       token.selectionStable ? "stable" : "near-tie"])
         }
@@ -95,12 +94,7 @@ struct ModelCrosscheckOutput: FormattedOutput {
 
     func routingText(_ a: ModelLayerAnalysis) -> String {
         let s = a.structure
-        let maxEntropy = Foundation.log(Double(a.config.nExperts))
-        var out = "Routing on \(s.tokens) tokens (\(a.inputs))\n"
-        out += "expert utilization: " + s.utilization.map { String(format: "%.3f", $0) }.joined(separator: " ")
-        out += String(format: " (entropy %.3f of max %.3f nats)\n", s.utilizationEntropy, maxEntropy)
-        out += String(format: "routing entropy: mean H(p) = %.3f nats (max log N = %.3f)\n", s.routingEntropy, maxEntropy)
-        return out
+        return "Routing on \(s.tokens) tokens (\(a.inputs))\n" + AnalysisText.routing(s.routing)
     }
 
     func notes(_ a: ModelLayerAnalysis) -> [String] {
@@ -138,15 +132,15 @@ struct ModelCrosscheckOutput: FormattedOutput {
                 let stable = j.tokens.filter(\.selectionStable), b = j.weightedSumBound
                 if let lo = j.stableRanks.min(), let hi = j.stableRanks.max() { ranks = lo == hi ? "\(lo)" : "\(lo)…\(hi)" }
                 bound = String(b)
-                if b > 0, let m = stable.map({ $0.singularValues[b - 1] / $0.normJ }).min() { kept = Self.sci(m) }
+                if b > 0, let m = stable.map({ $0.singularValues[b - 1] / $0.normJ }).min() { kept = Numbers.sci(m) }
                 if let m = stable.compactMap({ b < $0.singularValues.count ? $0.singularValues[b] / $0.normJ : nil }).max() {
-                    dropped = Self.sci(m)
+                    dropped = Numbers.sci(m)
                 }
                 verdict = a.mappingBug ? "EXCEEDS" : j.verdict.rawValue
             }
             t.append([String(a.layer), ranks, bound, kept, dropped, verdict,
-                      String(format: "%.3f", a.structure.utilizationEntropy), String(format: "%.3f", a.structure.routingEntropy),
-                      a.reference.map { Self.sci($0.maxRel) } ?? "-", a.pass ? "yes" : "NO"])
+                      String(format: "%.3f", a.structure.routing.utilizationEntropy), String(format: "%.3f", a.structure.routing.routingEntropy),
+                      a.reference.map { Numbers.sci($0.maxRel) } ?? "-", a.pass ? "yes" : "NO"])
         }
         return t
     }
@@ -167,14 +161,14 @@ struct ModelCrosscheckOutput: FormattedOutput {
                 ("ok", .bool(r.ok)),
             ])))
         }
-        if let j = a.jacobian, case .object(var jac) = CrosscheckOutput.jacobianJSON(j) {
+        if let j = a.jacobian, case .object(var jac) = AnalysisJSON.jacobian(j) {
             let shown = min(j.weightedSumBound + 1, a.config.dModel)
             jac.append(("gate_singular_values", .array(j.tokens.map { t in
                 .array(t.singularValues.prefix(shown).map { .double($0) })
             })))
             pairs.append(("jacobian", .object(jac)))
         }
-        pairs.append(("structure", CrosscheckOutput.structureJSON(a.structure)))
+        pairs.append(("structure", AnalysisJSON.structure(a.structure)))
         pairs.append(("mapping_bug", .bool(a.mappingBug)))
         pairs.append(("pass", .bool(a.pass)))
         pairs.append(("notes", .array(notes(a).map(JSON.string))))

@@ -8,8 +8,8 @@ enum TrainOutput {
     static func curveCSV(_ result: TrainingResult) -> String {
         var table = Table(header: ["step", "train_loss", "heldout_loss", "heldout_aux", "learning_rate", "grad_norm"])
         for p in result.points {
-            table.append([String(p.step), number(p.trainLoss), number(p.heldOutLoss), number(p.heldOutAuxiliary),
-                          number(p.learningRate), number(p.gradientNorm)])
+            table.append([String(p.step), Numbers.sixDigits(p.trainLoss), Numbers.sixDigits(p.heldOutLoss), Numbers.sixDigits(p.heldOutAuxiliary),
+                          Numbers.sixDigits(p.learningRate), Numbers.sixDigits(p.gradientNorm)])
         }
         return table.csv()
     }
@@ -24,7 +24,7 @@ enum TrainOutput {
                 ("steps", .int(result.stepsDone)), ("initial_heldout_loss", .double(initial)),
                 ("final_heldout_loss", .double(result.finalHeldOutLoss)),
                 ("heldout_target_variance", .double(result.heldOutVariance)),
-                ("steps_per_s", .double(BenchOutput.rounded(result.stepsPerSecond))),
+                ("steps_per_s", .double(Numbers.rounded(result.stepsPerSecond))),
                 ("checkpoint", .string(checkpoint)),
                 ("curve", .array(result.points.map { p in
                     .object([("step", .int(p.step)), ("train_loss", .double(p.trainLoss)),
@@ -42,7 +42,4 @@ enum TrainOutput {
 
         """
     }
-
-    /// A number for CSV: %.6g, empty for NaN.
-    static func number(_ x: Double) -> String { x.isNaN ? "" : String(format: "%.6g", x) }
 }

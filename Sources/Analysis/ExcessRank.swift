@@ -11,22 +11,22 @@ import MoE
 /// R is a difference of nearly equal matrices, so the rank tolerance is relative to ‖J‖₂,
 /// not to ‖R‖₂; the gap σ_r/σ_{r+1} at the decision shows how clear it was.
 /// Everything runs in Float64 (weights widened exactly from the checkpoint).
-struct ExcessRankAnalysis {
-    struct Token {
+public struct ExcessRankAnalysis: Sendable {
+    public struct Token: Sendable {
         /// Index of the token among the analysis inputs.
-        let index: Int
-        let rank: Int
+        public let index: Int
+        public let rank: Int
         /// ‖J‖₂, the scale of the tolerance.
-        let normJ: Double
+        public let normJ: Double
         /// Singular values of R, descending.
-        let singularValues: [Double]
+        public let singularValues: [Double]
         /// σ_r / σ_{r+1} at the decision (nil at rank 0 or full rank; ∞ when σ_{r+1} = 0).
-        let gap: Double?
+        public let gap: Double?
         /// False when the Jacobian straddles a change of selection (a near-tie in p).
-        let selectionStable: Bool
+        public let selectionStable: Bool
     }
 
-    enum Verdict: String {
+    public enum Verdict: String, Sendable {
         /// Every rank within the weighted-sum bound: the rounds add nothing measurable.
         case weightedSum = "weighted-sum"
         /// Some rank above the weighted-sum bound, every rank within the structural bound.
@@ -38,41 +38,48 @@ struct ExcessRankAnalysis {
     }
 
     /// The rank tolerance is `relativeTolerance · ‖J‖₂` per token.
-    let relativeTolerance: Double
+    public let relativeTolerance: Double
     /// K, or K − 1 when the gates sum to one.
-    let weightedSumBound: Int
+    public let weightedSumBound: Int
     /// min(d, L·d_g + weightedSumBound).
-    let bound: Int
-    let tokens: [Token]
+    public let bound: Int
+    public let tokens: [Token]
 
-    static let defaultRelativeTolerance = 1e-10
+    public static let defaultRelativeTolerance = 1e-10
 
     /// The rank bound of the gate term: K, or K − 1 when the K gates always sum to one; one
     /// more for a sigmoid shared gate (extension `shared_gate`: its term s'·Es(x) wᵀ has rank 1).
-    static func weightedSumBound(_ config: LayerConfig) -> Int {
+    public static func weightedSumBound(_ config: LayerConfig) -> Int {
         let sumsToOne = config.router == .topKSoftmax || config.topK == config.nExperts
         let routed = sumsToOne ? config.topK - 1 : config.topK
         return min(config.dModel, routed + (config.extensions.sharedGate ? 1 : 0))
     }
 
-    init(layer: DAGMoELayer<Double>, inputs: [[Double]], relativeTolerance: Double) throws {
+    /// Runs the test on each token of `inputs` (rows of d values).
+    public init(layer: DAGMoELayer<Double>, inputs: [[Double]], relativeTolerance: Double) throws(AnalysisError) {
         let config = layer.config, d = config.dModel
         self.relativeTolerance = relativeTolerance
         weightedSumBound = ExcessRankAnalysis.weightedSumBound(config)
         bound = min(d, config.dagLayers * config.dG + weightedSumBound)
-        tokens = try inputs.enumerated().map { index, x in
+        var tokens: [Token] = []
+        for (index, x) in inputs.enumerated() {
             let jac = layer.tokenJacobians(x: x)
             let r = ExcessRankAnalysis.residual(jac, d: d)
-            let normJ = try jac.layer.singularValues().first ?? 0
-            let rank = NumericalRank(singularValues: try r.singularValues(), rows: d, cols: d,
-                                     tolerance: relativeTolerance * normJ)
-            return Token(index: index, rank: rank.rank, normJ: normJ, singularValues: rank.singularValues,
-                         gap: rank.gap, selectionStable: jac.selectionStable)
+            do {
+                let normJ = try jac.layer.singularValues().first ?? 0
+                let rank = NumericalRank(singularValues: try r.singularValues(), rows: d, cols: d,
+                                         tolerance: relativeTolerance * normJ)
+                tokens.append(Token(index: index, rank: rank.rank, normJ: normJ, singularValues: rank.singularValues,
+                                    gap: rank.gap, selectionStable: jac.selectionStable))
+            } catch {
+                throw .layer("Jacobian test, token \(index): \(error)")
+            }
         }
+        self.tokens = tokens
     }
 
     /// R = J − I − Σ_i g_i J_{S_i} − J_shared.
-    static func residual(_ jac: TokenJacobians<Double>, d: Int) -> Matrix<Double> {
+    public static func residual(_ jac: TokenJacobians<Double>, d: Int) -> Matrix<Double> {
         var r = jac.layer
         for a in 0..<d { r[a, a] -= 1 }
         for (g, expert) in zip(jac.gates, jac.experts) {
@@ -85,9 +92,10 @@ struct ExcessRankAnalysis {
     }
 
     /// Ranks of the tokens whose selection was stable.
-    var stableRanks: [Int] { tokens.filter(\.selectionStable).map(\.rank) }
+    public var stableRanks: [Int] { tokens.filter(\.selectionStable).map(\.rank) }
 
-    var verdict: Verdict {
+    /// What the ranks of the stable tokens say about the layer.
+    public var verdict: Verdict {
         let ranks = stableRanks
         guard let top = ranks.max() else { return .undetermined }
         if top > bound { return .exceedsBound }
@@ -95,5 +103,5 @@ struct ExcessRankAnalysis {
     }
 
     /// The smallest gap at a decision over stable tokens (nil when none has one).
-    var worstGap: Double? { tokens.filter(\.selectionStable).compactMap(\.gap).min() }
+    public var worstGap: Double? { tokens.filter(\.selectionStable).compactMap(\.gap).min() }
 }

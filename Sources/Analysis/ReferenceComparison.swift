@@ -1,3 +1,4 @@
+import Checkpoint
 import LinearAlgebra
 import MoE
 
@@ -39,7 +40,7 @@ public struct CrosscheckTolerances: Sendable, Equatable {
 }
 
 /// The tensor-by-tensor comparison of a checkpoint's `ref.*` tensors with the Swift layer.
-public struct LayerCrosscheck: Sendable {
+public struct ReferenceComparison: Sendable {
     /// One check per reference tensor present, in the spec's table order.
     public let checks: [TensorCheck]
     /// References present but not checkable (gradients without `ref.grad_y`).
@@ -48,26 +49,14 @@ public struct LayerCrosscheck: Sendable {
     /// True when every check passed (and there was at least one).
     public var passed: Bool { !checks.isEmpty && checks.allSatisfy(\.ok) }
 
-    /// Recomputes forward (and backward, when `ref.grad_y` is present) on `ref.x` and
-    /// compares. Throws for weights that do not load or a configuration the layer rejects.
-    public init(_ checkpoint: LayerCheckpoint, reference: LayerReference<Double>,
-                precision: ComputePrecision = .float64, tolerances: CrosscheckTolerances? = nil) throws {
-        let tol = tolerances ?? .defaults(precision)
-        switch precision {
-        case .float32: (checks, notes) = try LayerCrosscheck.compare(Float.self, checkpoint, reference, tol)
-        case .float64: (checks, notes) = try LayerCrosscheck.compare(Double.self, checkpoint, reference, tol)
-        }
-    }
-
-    private static func compare<Scalar: BLASScalar>(
-        _: Scalar.Type, _ checkpoint: LayerCheckpoint, _ ref: LayerReference<Double>, _ tol: CrosscheckTolerances
-    ) throws -> ([TensorCheck], [String]) {
-        let config = checkpoint.config
-        let layer = try DAGMoELayer(parameters: checkpoint.parameters(Scalar.self))
+    /// Compares a forward pass of `layer` on `ref.x` (`output` and `cache`, from the caller's
+    /// one pass) with the references, then runs backward from the same cache when the
+    /// reference has `ref.grad_y`.
+    public init<Scalar: BLASScalar>(layer: DAGMoELayer<Scalar>, output out: LayerOutput<Scalar>,
+                                    cache: LayerCache<Scalar>, reference ref: LayerReference<Double>,
+                                    tolerances tol: CrosscheckTolerances) {
+        let config = layer.config
         let t = ref.tokens, k = config.topK
-        func matrix(_ tensor: Tensor<Double>) -> Matrix<Scalar> {
-            Matrix(rows: tensor.shape[0], cols: tensor.shape[1], data: tensor.data.map { Scalar($0) })
-        }
         func widen(_ values: [Scalar]) -> [Double] { values.map { Double($0) } }
         var checks: [TensorCheck] = []
         func check(_ name: String, _ got: [Scalar], _ want: Tensor<Double>?, _ tolerance: Double) {
@@ -75,7 +64,6 @@ public struct LayerCrosscheck: Sendable {
             checks.append(TensorCheck(name: name, shape: want.shape, got: widen(got), want: want.data, tolerance: tolerance))
         }
 
-        let (out, cache) = layer.forward(matrix(ref.x))
         if let topk = ref.topk {
             checks.append(TensorCheck(name: ReferenceName.topk, shape: [t, k], got: out.topk.map { Int64($0) }, want: topk))
         }
@@ -89,7 +77,8 @@ public struct LayerCrosscheck: Sendable {
 
         var notes: [String] = []
         if let gradY = ref.gradY {
-            let (gradX, grads) = layer.backward(cache, gradY: matrix(gradY))
+            let g = Matrix<Scalar>(rows: gradY.shape[0], cols: gradY.shape[1], data: gradY.data.map { Scalar($0) })
+            let (gradX, grads) = layer.backward(cache, gradY: g)
             check(ReferenceName.gradX, gradX.data, ref.gradX, tol.backward)
             for name in config.parameterShapes.map(\.name) {
                 check(ReferenceName.grad(name), grads[name].data, ref.grad[name], tol.backward)
@@ -97,6 +86,7 @@ public struct LayerCrosscheck: Sendable {
         } else if ref.gradX != nil || !ref.grad.isEmpty {
             notes.append("gradient references not checked: the file has no ref.grad_y (the upstream gradient G)")
         }
-        return (checks, notes)
+        self.checks = checks
+        self.notes = notes
     }
 }

@@ -1,0 +1,120 @@
+import Checkpoint
+import LinearAlgebra
+import MoE
+
+/// Everything `analyze crosscheck FILE` reports about one checkpoint in the spec's layout,
+/// computed in one pass: budgets from the header and the options first, the weights decoded
+/// once into one layer, one forward pass on the inputs whose output and cache the reference
+/// comparison, the structure statistics and the routing statistics all read.
+public struct CheckpointAnalysis: Sendable {
+    /// What to compute.
+    public struct Options: Sendable {
+        public var precision: ComputePrecision = .float64
+        /// Tolerances; each nil takes the precision's default.
+        public var tolForward: Double?
+        public var tolBackward: Double?
+        /// Analyse this many random tokens instead of ref.x.
+        public var tokens: Int?
+        public var seed: UInt64 = 0
+        /// Tokens in the Jacobian excess-rank test (0 skips it).
+        public var jacobianTokens = 16
+        public var rankRtol = ExcessRankAnalysis.defaultRelativeTolerance
+
+        /// Random tokens analysed when the file has no ref.x and `tokens` is nil.
+        public static let defaultTokens = 64
+
+        public init() {}
+    }
+
+    public let file: String
+    public let checkpoint: LayerCheckpoint
+    public let precision: ComputePrecision
+    public let tolerances: CrosscheckTolerances
+    /// Nil when the file has no ref.x.
+    public let comparison: ReferenceComparison?
+    public let referenceTokens: Int?
+    /// Where the analysis inputs came from, in words.
+    public let inputs: String
+    public let jacobian: ExcessRankAnalysis?
+    public let structure: StructureStatistics
+
+    /// PASS (true), FAIL (false) or nothing to compare (nil).
+    public var pass: Bool? { comparison.map(\.passed) }
+
+    public var notes: [String] { checkpoint.notes + (comparison?.notes ?? []) }
+
+    /// Opens `path` and analyses it.
+    public static func run(path: String, options: Options) throws(AnalysisError) -> CheckpointAnalysis {
+        let checkpoint: LayerCheckpoint
+        do { checkpoint = try LayerCheckpoint(path: path) } catch { throw .file(path: path, error) }
+        return try CheckpointAnalysis(checkpoint: checkpoint, path: path, options: options)
+    }
+
+    /// Analyses an opened checkpoint (`path` names it in messages).
+    public init(checkpoint: LayerCheckpoint, path: String, options o: Options) throws(AnalysisError) {
+        let config = checkpoint.config, d = config.dModel
+        // 1. Budgets, from the header's shapes and the options: nothing decoded yet.
+        let referenceTokens: Int?
+        do { referenceTokens = try checkpoint.referenceTokens() } catch { throw .file(path: path, error) }
+        let budget = AnalysisBudget(config: config)
+        if let referenceTokens { try budget.checkForward(tokens: referenceTokens, source: "\(path): ref.x") }
+        let analysed = o.tokens ?? referenceTokens ?? Options.defaultTokens
+        try budget.checkForward(tokens: analysed, source: o.tokens == nil ? path : "--tokens")
+        if min(o.jacobianTokens, analysed) > 0 { try budget.checkJacobian(tokens: min(o.jacobianTokens, analysed)) }
+
+        // 2. Weights and references, decoded once; one layer.
+        let parameters: Parameters<Double>, reference: LayerReference<Double>?
+        do {
+            parameters = try checkpoint.parameters(Double.self)
+            reference = try checkpoint.reference(Double.self)
+        } catch { throw .file(path: path, error) }
+        let layer: DAGMoELayer<Double>
+        do { layer = try DAGMoELayer(parameters: parameters) } catch { throw .layer("\(path): \(error)") }
+        let defaults = CrosscheckTolerances.defaults(o.precision)
+        let tolerances = CrosscheckTolerances(forward: o.tolForward ?? defaults.forward,
+                                              backward: o.tolBackward ?? defaults.backward)
+
+        // 3. One forward pass on ref.x in Float64, shared by the comparison and the statistics.
+        let refX = reference.map { Matrix(rows: $0.tokens, cols: d, data: $0.x.data) }
+        let refPass = refX.map { layer.forward($0) }
+        var comparison: ReferenceComparison?
+        if let reference, let refX, let refPass {
+            switch o.precision {
+            case .float64:
+                comparison = ReferenceComparison(layer: layer, output: refPass.output, cache: refPass.cache,
+                                                 reference: reference, tolerances: tolerances)
+            case .float32:
+                let layer32: DAGMoELayer<Float>
+                do { layer32 = try DAGMoELayer(parameters: parameters.converted(to: Float.self)) } catch {
+                    throw .layer("\(path): \(error)")
+                }
+                let x32 = Matrix<Float>(rows: refX.rows, cols: d, data: refX.data.map { Float($0) })
+                let (out, cache) = layer32.forward(x32)
+                comparison = ReferenceComparison(layer: layer32, output: out, cache: cache,
+                                                 reference: reference, tolerances: tolerances)
+            }
+        }
+
+        // 4. The analysis inputs: ref.x (and its forward pass) unless --tokens asks for random ones.
+        let inputs: AnalysisInputs, pass: (output: LayerOutput<Double>, cache: LayerCache<Double>)
+        if let refX, let refPass, o.tokens == nil {
+            inputs = AnalysisInputs(x: refX, source: "ref.x")
+            pass = refPass
+        } else {
+            inputs = AnalysisInputs.random(count: analysed, d: d, seed: o.seed)
+            pass = layer.forward(inputs.x)
+        }
+        let jacobianInputs = inputs.firstTokens(o.jacobianTokens)
+        jacobian = jacobianInputs.isEmpty ? nil
+            : try ExcessRankAnalysis(layer: layer, inputs: jacobianInputs, relativeTolerance: o.rankRtol)
+        structure = StructureStatistics(config: config, output: pass.output,
+                                        probabilities: pass.cache.routerProbabilities)
+        file = path
+        self.checkpoint = checkpoint
+        precision = o.precision
+        self.tolerances = tolerances
+        self.comparison = comparison
+        self.referenceTokens = referenceTokens
+        self.inputs = inputs.source
+    }
+}
