@@ -32,39 +32,4 @@ enum LayerFixtures {
         #expect(layers.contains { $0.file.metadata["trained"] != nil })
         #expect(layers.allSatisfy { $0.notes.isEmpty })
     }
-
-    /// Every reference tensor of every fixture agrees with the Swift layer, in both precisions.
-    @Test(arguments: ComputePrecision.allCases)
-    func everyFixturePasses(precision: ComputePrecision) throws {
-        for url in LayerFixtures.urls {
-            let (checkpoint, reference) = try LayerFixtures.load(url)
-            let result = try LayerCrosscheck(checkpoint, reference: reference, precision: precision)
-            let expected = 6 + checkpoint.config.dagLayers + checkpoint.config.parameterShapes.count
-            #expect(result.checks.count == expected, "\(url.lastPathComponent)")
-            #expect(result.notes.isEmpty)
-            for c in result.checks where !c.ok {
-                Issue.record("\(url.lastPathComponent) \(precision): \(c.name) max_rel \(c.maxRel) > \(c.tolerance ?? 0)")
-            }
-        }
-    }
-
-    /// A 1% change of one entry of any checked tensor, or one swapped expert, fails the check.
-    @Test func tamperedReferencesFail() throws {
-        let url = try #require(LayerFixtures.urls.first { $0.lastPathComponent.hasPrefix("random_l3") })
-        let (checkpoint, reference) = try LayerFixtures.load(url)
-        var y = reference
-        y.y!.data[5] += 0.01 * y.y!.data.map(abs).max()!
-        var edges = reference
-        edges.edgeGates[2]!.data[0] += 0.01
-        var grad = reference
-        grad.grad["dag.1.node.weight"]!.data[3] += 0.01 * grad.grad["dag.1.node.weight"]!.data.map(abs).max()!
-        var topk = reference
-        topk.topk!.swapAt(0, 1)
-        for (tampered, name) in [(y, "ref.y"), (edges, "ref.edge_gates.2"), (grad, "ref.grad.dag.1.node.weight"),
-                                 (topk, "ref.topk")] {
-            let result = try LayerCrosscheck(checkpoint, reference: tampered)
-            #expect(!result.passed)
-            #expect(result.checks.filter { !$0.ok }.map(\.name) == [name])
-        }
-    }
 }
