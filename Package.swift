@@ -24,10 +24,11 @@ let package = Package(
         .target(name: "Checkpoint", dependencies: ["MoE", "LinearAlgebra"]),
         .target(name: "MoE", dependencies: ["LinearAlgebra"]),
         .target(name: "Analysis", dependencies: ["Checkpoint", "MoE", "LinearAlgebra"]),
+        .target(name: "Bench", dependencies: ["MoE", "LinearAlgebra"]),
 
         // The command line: parse, call a library, format.
         .executableTarget(name: "analyze", dependencies: [
-            "BigInt", "Combinatorics", "LinearAlgebra", "Report", "Checkpoint", "MoE", "Analysis", "Notebook",
+            "BigInt", "Combinatorics", "LinearAlgebra", "Report", "Checkpoint", "MoE", "Analysis", "Bench", "Notebook",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -40,6 +41,6 @@ let package = Package(
         .testTarget(name: "MoETests", dependencies: ["MoE", "Checkpoint", "LinearAlgebra"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Checkpoint", "MoE", "LinearAlgebra"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
-        .testTarget(name: "AnalyzeTests", dependencies: ["analyze", "Report", "BigInt", "Checkpoint"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AnalyzeTests", dependencies: ["analyze", "Report", "BigInt", "Checkpoint", "LinearAlgebra"], resources: [.copy("Fixtures")]),
     ]
 )

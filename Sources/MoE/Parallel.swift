@@ -1,5 +1,5 @@
-import CLAPACK
 import Dispatch
+import LinearAlgebra
 
 /// Runs the layer's element-wise loops on as many threads as BLAS uses.
 ///
@@ -14,7 +14,7 @@ enum Parallel {
     @TaskLocal static var workerOverride: Int?
 
     /// The number of workers for the element-wise loops.
-    static var workers: Int { max(1, workerOverride ?? Int(openblas_get_num_threads())) }
+    static var workers: Int { max(1, workerOverride ?? BLASKernel.threads) }
 
     /// Splits 0..<count into at most `workers` contiguous chunks of at least `grain`
     /// items and calls `body(chunk, range)` for each, concurrently; returns the chunk count

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LinearAlgebra
 
 /// The `analyze` command: exact counts, rank tests and layer checks for DAG-MoE.
 @main

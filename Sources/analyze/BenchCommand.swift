@@ -1,5 +1,7 @@
 import ArgumentParser
+import Bench
 import Foundation
+import LinearAlgebra
 import MoE
 import Report
 
@@ -71,7 +73,9 @@ struct BenchCommand: ParsableCommand {
             return
         }
         if let gemm {
-            let result = GemmBenchmark(n: gemm, threads: threads, warmup: warmup, repeats: repeats)
+            let result = GemmBenchmark(n: gemm, threads: threads, warmup: warmup, repeats: repeats,
+                                       cpuFlags: BLASKernel.cpuFlags(), replaced: BLASKernel.replaced,
+                                       coretype: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"])
             print(BenchOutput.gemm(result, format: format), terminator: "")
             if !result.ok { throw UsageError("sgemm check failed: max relative error \(result.maxRelativeError)") }
             return

@@ -1,4 +1,6 @@
+import Bench
 import Foundation
+import LinearAlgebra
 import MoE
 import Report
 

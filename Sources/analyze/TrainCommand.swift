@@ -1,4 +1,5 @@
 import ArgumentParser
+import Checkpoint
 import Foundation
 import MoE
 import Report
@@ -64,8 +65,11 @@ struct TrainCommand: ParsableCommand {
             if p.step % 10 == 0 || p.step == p.steps { bar.update(p.step, note: "loss \(Numbers.short(p.runningLoss))") }
         }
         bar.finish()
-        let metadata = TrainCheckpoint.metadata(task: task, spec: spec, seed: seed, flags: flags, result: result)
-        try TrainCheckpoint.save(model, task: task, metadata: metadata, to: out)
+        let metadata = TrainedCheckpoint.metadata(task: task, spec: spec, seed: seed, batchTokens: flags.batch,
+                                                  learningRate: flags.lr, result: result)
+        do { try TrainedCheckpoint.save(model, task: task, metadata: metadata, to: out) } catch {
+            throw UsageError("cannot save \(out): \(error)")
+        }
         if let csv { try writeFile(TrainOutput.curveCSV(result), to: csv) }
         print(TrainOutput.summary(spec: spec, task: task, seed: seed, result: result, checkpoint: out, format: format),
               terminator: "")

@@ -4,6 +4,7 @@ import MoE
 extension SyntheticTask.Kind: ExpressibleByArgument {}
 extension LayerConfig.Router: ExpressibleByArgument {}
 extension LayerConfig.Norm: ExpressibleByArgument {}
+extension Aggregator: ExpressibleByArgument {}
 
 /// Options `analyze train` and `analyze compare` share: the task, the layer's shape and
 /// the training schedule. The defaults keep one run to a few seconds on one core (release build).

@@ -1,5 +1,4 @@
 import CLAPACK
-import Foundation
 
 /// Picks OpenBLAS's compute kernel before any work runs.
 ///
@@ -25,14 +24,14 @@ import Foundation
 /// of any extension whose register state the OS does not save, so a listed `avx512f`
 /// is usable. After a re-exec the child finds `ANALYZE_BLAS_REEXEC` holding the kernel
 /// the library first chose (reported by `analyze bench --gemm`).
-enum BLASKernel {
+public enum BLASKernel {
     /// The vector class of a kernel set: what instructions it needs.
-    enum VectorClass: Int, Comparable, Sendable {
+    public enum VectorClass: Int, Comparable, Sendable {
         case generic = 0, avx = 1, avx2 = 2, avx512 = 3
-        static func < (a: VectorClass, b: VectorClass) -> Bool { a.rawValue < b.rawValue }
+        public static func < (a: VectorClass, b: VectorClass) -> Bool { a.rawValue < b.rawValue }
 
         /// The /proc/cpuinfo flags a CPU needs for this class (as OpenBLAS's own checks).
-        var requiredFlags: [String] {
+        public var requiredFlags: [String] {
             switch self {
             case .generic: return []
             case .avx: return ["avx"]
@@ -43,7 +42,7 @@ enum BLASKernel {
     }
 
     /// OpenBLAS x86-64 kernel names (as `openblas_get_corename` spells them) and their class.
-    static let kernels: [(name: String, vectorClass: VectorClass, extraFlags: [String])] = [
+    public static let kernels: [(name: String, vectorClass: VectorClass, extraFlags: [String])] = [
         ("Prescott", .generic, []), ("Core2", .generic, []), ("Penryn", .generic, []),
         ("Dunnington", .generic, []), ("Nehalem", .generic, []), ("Atom", .generic, []),
         ("Barcelona", .generic, []), ("Bobcat", .generic, []), ("Nano", .generic, []),
@@ -54,19 +53,19 @@ enum BLASKernel {
     ]
 
     /// The class of kernel `name` (case-insensitive); unknown names count as generic.
-    static func vectorClass(of name: String) -> VectorClass {
+    public static func vectorClass(of name: String) -> VectorClass {
         kernels.first { $0.name.lowercased() == name.lowercased() }?.vectorClass ?? .generic
     }
 
     /// Whether a CPU with `flags` can run kernel `name`.
-    static func supports(_ name: String, flags: Set<String>) -> Bool {
+    public static func supports(_ name: String, flags: Set<String>) -> Bool {
         guard let k = kernels.first(where: { $0.name.lowercased() == name.lowercased() }) else { return false }
         return (k.vectorClass.requiredFlags + k.extraFlags).allSatisfy(flags.contains)
     }
 
     /// The fastest kernel for a CPU with `flags`, or nil when only generic ones fit:
     /// Cooperlake (AVX-512 with BF16) or SkylakeX (AVX-512), Haswell (AVX2 + FMA), Sandybridge (AVX).
-    static func best(flags: Set<String>) -> String? {
+    public static func best(flags: Set<String>) -> String? {
         for name in ["Cooperlake", "SkylakeX", "Haswell", "Sandybridge"] where supports(name, flags: flags) {
             return name
         }
@@ -74,7 +73,7 @@ enum BLASKernel {
     }
 
     /// What to do at startup.
-    enum Decision: Equatable, Sendable {
+    public enum Decision: Equatable, Sendable {
         /// Run on with the loaded library as it is.
         case keep
         /// Re-execute with `OPENBLAS_CORETYPE` set to this kernel.
@@ -90,7 +89,7 @@ enum BLASKernel {
     ///   - request: `ANALYZE_BLAS_KERNEL` (nil: unset, same as `auto`).
     ///   - loaded: the kernel OpenBLAS chose (`openblas_get_corename()`).
     ///   - flags: the CPU's flags.
-    static func decide(coretype: String?, request: String?, loaded: String, flags: Set<String>) -> Decision {
+    public static func decide(coretype: String?, request: String?, loaded: String, flags: Set<String>) -> Decision {
         if let coretype, !coretype.isEmpty { return .keep }
         switch request?.lowercased() {
         case nil, "", "auto":
@@ -110,39 +109,12 @@ enum BLASKernel {
         }
     }
 
-    /// The CPU's feature flags from /proc/cpuinfo (empty where the file is missing).
-    static func cpuFlags() -> Set<String> {
-        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
-              let colon = line.firstIndex(of: ":") else { return [] }
-        return Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
-    }
-
     /// The kernel OpenBLAS is running.
-    static var loaded: String { String(cString: openblas_get_corename()) }
+    public static var loaded: String { String(cString: openblas_get_corename()) }
 
-    /// The kernel OpenBLAS chose before `analyze` re-executed itself, if it did.
-    static var replaced: String? { ProcessInfo.processInfo.environment["ANALYZE_BLAS_REEXEC"] }
-
-    /// Applies the decision: returns normally to keep going, re-executes, or ends the
-    /// process with one line on stderr when `ANALYZE_BLAS_KERNEL` cannot be honoured.
-    /// A failed exec (no /proc, say) keeps the loaded kernel: results are the same, only slower.
-    static func selectBeforeWork() {
-        let env = ProcessInfo.processInfo.environment
-        let loadedKernel = loaded
-        switch decide(coretype: env["OPENBLAS_CORETYPE"], request: env["ANALYZE_BLAS_KERNEL"],
-                      loaded: loadedKernel, flags: cpuFlags()) {
-        case .keep:
-            return
-        case .refuse(let message):
-            FileHandle.standardError.write(Data("analyze: \(message)\n".utf8))
-            exit(2)
-        case .reexec(let kernel):
-            setenv("OPENBLAS_CORETYPE", kernel, 1)
-            setenv("ANALYZE_BLAS_REEXEC", loadedKernel, 1)
-            execv("/proc/self/exe", CommandLine.unsafeArgv)
-            unsetenv("OPENBLAS_CORETYPE")
-            unsetenv("ANALYZE_BLAS_REEXEC")
-        }
+    /// The number of threads OpenBLAS uses (and the layer's element-wise loops with it).
+    public static var threads: Int {
+        get { Int(openblas_get_num_threads()) }
+        set { openblas_set_num_threads(Int32(newValue)) }
     }
 }

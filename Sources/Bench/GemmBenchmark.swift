@@ -1,14 +1,12 @@
-import CLAPACK
-import Foundation
 import LinearAlgebra
 import MoE
 
 /// One n×n×n sgemm through CBLAS, timed, with the kernel OpenBLAS runs and a correctness check.
-struct GemmBenchmark: Sendable {
-    let n: Int
-    let threads: Int
+public struct GemmBenchmark: Sendable {
+    public let n: Int
+    public let threads: Int
     /// Who chose the kernel OpenBLAS runs.
-    enum Source: String, Sendable {
+    public enum Source: String, Sendable {
         /// OpenBLAS itself, from the CPU's family and model.
         case library
         /// `analyze`, by re-executing itself (`replaced` holds the library's choice).
@@ -19,27 +17,30 @@ struct GemmBenchmark: Sendable {
 
     /// The kernel OpenBLAS runs, the one it first chose if `analyze` re-executed, and
     /// the best kernel for this CPU.
-    let kernel: String, replaced: String?, cpuBest: String?
-    let source: Source
-    let timing: BenchTiming
+    public let kernel: String, replaced: String?, cpuBest: String?
+    public let source: Source
+    public let timing: BenchTiming
     /// Largest |C − C_ref| / (|A|·|B|)_ij over sampled entries, C_ref in Double.
-    let maxRelativeError: Double
+    public let maxRelativeError: Double
     /// Entries sampled for the check.
-    let checked: Int
+    public let checked: Int
 
     /// The error bound the check uses: a few units of Float rounding per product term.
-    static let tolerance = 1e-5
+    public static let tolerance = 1e-5
 
-    var milliseconds: Double { timing.median * 1e3 }
-    var gflops: Double { 2 * Double(n) * Double(n) * Double(n) / timing.median * 1e-9 }
-    var ok: Bool { maxRelativeError <= GemmBenchmark.tolerance }
+    public var milliseconds: Double { timing.median * 1e3 }
+    public var gflops: Double { 2 * Double(n) * Double(n) * Double(n) / timing.median * 1e-9 }
+    public var ok: Bool { maxRelativeError <= GemmBenchmark.tolerance }
 
     /// Times C = A·B for seeded A, B with entries uniform in [−1, 1), then checks 256
-    /// (or all, when fewer) entries of C against dot products in Double.
-    init(n: Int, threads: Int, warmup: Int, repeats: Int) {
+    /// (or all, when fewer) entries of C against dot products in Double. `cpuFlags`,
+    /// `replaced` (the kernel OpenBLAS first chose, when `analyze` re-executed) and `coretype`
+    /// (`OPENBLAS_CORETYPE`) say who chose the kernel.
+    public init(n: Int, threads: Int, warmup: Int, repeats: Int, cpuFlags: Set<String>, replaced: String?,
+                coretype: String?) {
         self.n = n
         self.threads = threads
-        openblas_set_num_threads(Int32(threads))
+        BLASKernel.threads = threads
         var rng = SeededRandom(seed: 7)
         let a = (0..<(n * n)).map { _ in Float(rng.nextUniform(-1, 1)) }
         let b = (0..<(n * n)).map { _ in Float(rng.nextUniform(-1, 1)) }
@@ -63,9 +64,8 @@ struct GemmBenchmark: Sendable {
         maxRelativeError = worst
         checked = samples
         kernel = BLASKernel.loaded
-        replaced = BLASKernel.replaced
-        source = replaced != nil ? .analyze
-            : ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { $0.isEmpty ? .library : .environment } ?? .library
-        cpuBest = BLASKernel.best(flags: BLASKernel.cpuFlags())
+        self.replaced = replaced
+        source = replaced != nil ? .analyze : coretype.map { $0.isEmpty ? .library : .environment } ?? .library
+        cpuBest = BLASKernel.best(flags: cpuFlags)
     }
 }

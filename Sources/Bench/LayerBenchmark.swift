@@ -1,34 +1,33 @@
-import CLAPACK
 import LinearAlgebra
 import MoE
 
 /// Forward + backward of one DAG-MoE layer in Float32, timed, with a check against Float64.
-struct LayerBenchmark: Sendable {
-    let config: LayerConfig
-    let tokens: Int
-    let threads: Int
-    let timing: BenchTiming
+public struct LayerBenchmark: Sendable {
+    public let config: LayerConfig
+    public let tokens: Int
+    public let threads: Int
+    public let timing: BenchTiming
     /// Largest |y32 − y64| / max|y64| over the tokens whose selection agrees in both precisions.
-    let maxRelativeError: Double
+    public let maxRelativeError: Double
     /// Tokens compared (those with the same selection in Float and Double).
-    let compared: Int
+    public let compared: Int
 
     /// Float32 against Float64 on the same weights: a few hundred ulps of headroom.
-    static let tolerance = 1e-4
+    public static let tolerance = 1e-4
 
-    var msPerStep: Double { timing.median * 1e3 }
-    var tokensPerSecond: Double { Double(tokens) / timing.median }
-    var ok: Bool { compared > 0 && maxRelativeError <= LayerBenchmark.tolerance }
+    public var msPerStep: Double { timing.median * 1e3 }
+    public var tokensPerSecond: Double { Double(tokens) / timing.median }
+    public var ok: Bool { compared > 0 && maxRelativeError <= LayerBenchmark.tolerance }
 
     /// Times `forward` then `backward` (every weight's gradient and dJ/dx, with the
     /// auxiliary losses) on T seeded N(0, 1) tokens and a seeded upstream gradient. The
     /// layer is the training initialisation with `up` drawn like `down` instead of zero,
     /// so that the DAG rounds change y and the check sees them.
-    init(config: LayerConfig, tokens: Int, threads: Int, warmup: Int, repeats: Int) throws {
+    public init(config: LayerConfig, tokens: Int, threads: Int, warmup: Int, repeats: Int) throws {
         self.config = config
         self.tokens = tokens
         self.threads = threads
-        openblas_set_num_threads(Int32(threads))
+        BLASKernel.threads = threads
         var parameters = Parameters<Float>(initializing: config, seed: 11)
         var rng = SeededRandom(seed: 12)
         for l in 0..<config.dagLayers {

@@ -1,12 +1,12 @@
 import Foundation
 
 /// Wall-clock timing for benchmarks: `warmup` untimed runs, then `repeats` timed ones.
-struct BenchTiming: Sendable {
+public struct BenchTiming: Sendable {
     /// Seconds of each timed run, in order.
-    let seconds: [Double]
+    public let seconds: [Double]
 
     /// Runs `body` `warmup + repeats` times and keeps the timings of the last `repeats`.
-    init(warmup: Int, repeats: Int, _ body: () -> Void) {
+    public init(warmup: Int, repeats: Int, _ body: () -> Void) {
         for _ in 0..<warmup { body() }
         var times: [Double] = []
         times.reserveCapacity(repeats)
@@ -19,7 +19,7 @@ struct BenchTiming: Sendable {
     }
 
     /// The median run time in seconds (mean of the middle two for an even count).
-    var median: Double {
+    public var median: Double {
         let s = seconds.sorted()
         guard !s.isEmpty else { return .nan }
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
