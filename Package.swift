@@ -32,15 +32,16 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        // Tests, one target per library.
+        // Tests, one target per library, and the helpers they share.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "BigIntTests", dependencies: ["BigInt"]),
         .testTarget(name: "CombinatoricsTests", dependencies: ["Combinatorics", "BigInt"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "ReportTests", dependencies: ["Report"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "MoETests", dependencies: ["MoE", "Checkpoint", "LinearAlgebra"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MoETests", dependencies: ["MoE", "TestSupport", "Checkpoint", "LinearAlgebra"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Checkpoint", "MoE", "LinearAlgebra"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
-        .testTarget(name: "AnalyzeTests", dependencies: ["analyze", "Report", "BigInt", "Checkpoint", "LinearAlgebra"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AnalyzeTests", dependencies: ["analyze", "TestSupport", "Report", "BigInt", "Checkpoint", "LinearAlgebra"], resources: [.copy("Fixtures")]),
     ]
 )

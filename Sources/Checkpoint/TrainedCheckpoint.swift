@@ -21,7 +21,7 @@ public enum TrainedCheckpoint {
     /// Writes `model` to `path`. A layer carries ref.* tensors computed in Float64 from its
     /// weights on the first held-out tokens, with a seeded upstream gradient; a chain
     /// stores iteration 0 under the spec names and router c under `chain.{c}.router.weight`.
-    public static func save(_ model: TrainedModel, task: SyntheticTask, metadata: [String: String],
+    public static func save(_ model: FittedModel, task: SyntheticTask, metadata: [String: String],
                             to path: String) throws(CheckpointError) {
         switch model {
         case .layer(let layer):

@@ -35,7 +35,7 @@ public struct ModelSpec: Sendable {
     /// Trains a fresh model (initialisation from `seed`, training batches from a seed mixed
     /// from it) and returns the curve and the trained model.
     public func train(task: SyntheticTask, options: TrainingOptions, seed: UInt64,
-               progress: (TrainingProgress) -> Void) throws -> (result: TrainingResult, model: TrainedModel) {
+               progress: (TrainingProgress) -> Void) throws -> (result: TrainingResult, model: FittedModel) {
         var options = options
         options.dataSeed = seed &* 0x2545_F491_4F6C_DD1D &+ 1
         switch aggregator {
@@ -62,7 +62,7 @@ public struct ModelSpec: Sendable {
 }
 
 /// A trained model of either kind.
-public enum TrainedModel: Sendable {
+public enum FittedModel: Sendable {
     case layer(DAGMoELayer<Float>)
     case chain(ChainLayer<Float>)
 }

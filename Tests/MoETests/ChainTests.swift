@@ -1,6 +1,7 @@
 import LinearAlgebra
 @testable import MoE
 import Testing
+import TestSupport
 
 /// The chain baseline: one iteration is the weighted-sum layer, two iterations compose,
 /// and backward agrees with central finite differences in Float64 for every weight and x.
@@ -70,12 +71,13 @@ import Testing
         var worst = 0.0
 
         func central(_ perturb: (inout ChainLayer<Double>, inout Matrix<Double>, Double) -> Void) -> Double {
-            var cp = chain, xp = x, cm = chain, xm = x
-            perturb(&cp, &xp, h)
-            perturb(&cm, &xm, -h)
-            let (jp, sp) = ChainTests.objective(cp, xp, g), (jm, sm) = ChainTests.objective(cm, xm, g)
-            #expect(sp == selection && sm == selection, "a step of ±\(h) changed a selection")
-            return (jp - jm) / (2 * h)
+            centralDifference(step: h) { s in
+                var moved = chain, movedX = x
+                perturb(&moved, &movedX, s)
+                let (j, selected) = ChainTests.objective(moved, movedX, g)
+                #expect(selected == selection, "a step of \(s) changed a selection")
+                return j
+            }
         }
         for name in ChainLayer<Double>.shapes(config: config, iterations: 3).map(\.name) {
             for i in 0..<grads[name]!.data.count {

@@ -1,5 +1,6 @@
 import LinearAlgebra
 import Testing
+import TestSupport
 @testable import MoE
 
 /// The chunked element-wise loops give the same layer with 1 and with several workers,
@@ -25,15 +26,15 @@ import Testing
         let (out1, gx1, grads1) = run(1)
         let (out4, gx4, grads4) = run(4)
         // Forward has no reductions across chunks: bit-identical.
-        #expect(LayerTestSupport.maxRelativeError(out4.y.data, out1.y.data) == 0)
+        #expect(maxRelativeError(out4.y.data, out1.y.data) == 0)
         #expect(out1.topk == out4.topk)
         for l in 0..<config.dagLayers {
-            #expect(LayerTestSupport.maxRelativeError(out4.edgeGates[l].data, out1.edgeGates[l].data) == 0)
+            #expect(maxRelativeError(out4.edgeGates[l].data, out1.edgeGates[l].data) == 0)
         }
         // Backward sums a few per-chunk partials (norm weights, edge bias) in another order.
-        #expect(LayerTestSupport.maxRelativeError(gx4.data, gx1.data) < 1e-12)
+        #expect(maxRelativeError(gx4.data, gx1.data) < 1e-12)
         for name in layer.parameters.names {
-            #expect(LayerTestSupport.maxRelativeError(grads4[name].data, grads1[name].data) < 1e-12, "\(name)")
+            #expect(maxRelativeError(grads4[name].data, grads1[name].data) < 1e-12, "\(name)")
         }
     }
 }

@@ -1,5 +1,6 @@
 import LinearAlgebra
 @testable import MoE
+import TestSupport
 
 /// Small configurations and random layers shared by the MoE tests.
 enum LayerTestSupport {
@@ -75,14 +76,6 @@ enum LayerTestSupport {
         return j + layer.config.lbCoef * out.loadBalanceLoss + layer.config.zCoef * out.zLoss
     }
 
-    /// Largest |a − b| / max(1, |b|) over two equal-length arrays.
-    static func maxRelativeError(_ a: [Double], _ b: [Double]) -> Double {
-        precondition(a.count == b.count)
-        var worst = 0.0
-        for i in a.indices { worst = max(worst, abs(a[i] - b[i]) / max(1, abs(b[i]))) }
-        return worst
-    }
-
     /// One directional derivative compared by central differences: for each parameter
     /// tensor and for x, a random direction v, (J(w + εv) − J(w − εv)) / 2ε against
     /// ⟨backward gradient, v⟩. Returns (name, finite difference, backward) per check.
@@ -93,21 +86,19 @@ enum LayerTestSupport {
         var out: [(String, Double, Double)] = []
         for name in layer.parameters.names {
             let v = (0..<grads[name].data.count).map { _ in rng.nextNormal() }
-            var plus = layer, minus = layer
-            for i in v.indices {
-                plus.parameters.tensors[name]!.data[i] += eps * v[i]
-                minus.parameters.tensors[name]!.data[i] -= eps * v[i]
+            let numeric = centralDifference(step: eps) { s in
+                var moved = layer
+                for i in v.indices { moved.parameters.tensors[name]!.data[i] += s * v[i] }
+                return objective(moved, x, g)
             }
-            let numeric = (objective(plus, x, g) - objective(minus, x, g)) / (2 * eps)
             out.append((name, numeric, zip(grads[name].data, v).reduce(0) { $0 + $1.0 * $1.1 }))
         }
         let v = (0..<x.data.count).map { _ in rng.nextNormal() }
-        var xPlus = x, xMinus = x
-        for i in v.indices {
-            xPlus.data[i] += eps * v[i]
-            xMinus.data[i] -= eps * v[i]
+        let numeric = centralDifference(step: eps) { s in
+            var moved = x
+            for i in v.indices { moved.data[i] += s * v[i] }
+            return objective(layer, moved, g)
         }
-        let numeric = (objective(layer, xPlus, g) - objective(layer, xMinus, g)) / (2 * eps)
         out.append(("x", numeric, zip(gradX.data, v).reduce(0) { $0 + $1.0 * $1.1 }))
         return out
     }

@@ -1,5 +1,6 @@
 import LinearAlgebra
 import Testing
+import TestSupport
 @testable import MoE
 
 /// The batched layer against the token-by-token reference, and the layer's identities:
@@ -24,14 +25,14 @@ import Testing
         let k = config.topK
 
         #expect(out.topk == tokens.flatMap(\.topk))
-        #expect(LayerTestSupport.maxRelativeError(out.y.data, tokens.flatMap(\.y)) < 1e-12)
-        #expect(LayerTestSupport.maxRelativeError(out.gates.data, tokens.flatMap(\.gates)) < 1e-12)
+        #expect(maxRelativeError(out.y.data, tokens.flatMap(\.y)) < 1e-12)
+        #expect(maxRelativeError(out.gates.data, tokens.flatMap(\.gates)) < 1e-12)
         #expect(out.gates.rows == x.rows && out.gates.cols == k)
         #expect(out.edgeGates.count == config.dagLayers)
         for (l, e) in out.edgeGates.enumerated() {
             #expect(e.shape == [x.rows, k, k])
             let want = tokens.flatMap { $0.edges[l].flatMap { $0 } }
-            #expect(LayerTestSupport.maxRelativeError(e.data, want) < 1e-12)
+            #expect(maxRelativeError(e.data, want) < 1e-12)
         }
         let (lb, zl) = reference.losses(tokens)
         #expect(abs(out.loadBalanceLoss - lb) < 1e-12)
@@ -58,7 +59,7 @@ import Testing
                 let es = reference.expert("shared", xt)
                 for c in 0..<d { want[c] += es[c] }
             }
-            #expect(LayerTestSupport.maxRelativeError(Array(out.y.data[(t * d)..<((t + 1) * d)]), want) < 1e-12)
+            #expect(maxRelativeError(Array(out.y.data[(t * d)..<((t + 1) * d)]), want) < 1e-12)
         }
     }
 
@@ -83,9 +84,9 @@ import Testing
         #expect(outFresh.y == outPlain.y)
         let (gxFresh, gradFresh) = fresh.backward(cacheFresh, gradY: g)
         let (gxPlain, gradPlain) = plain.backward(cachePlain, gradY: g)
-        #expect(LayerTestSupport.maxRelativeError(gxFresh.data, gxPlain.data) < 1e-13)
+        #expect(maxRelativeError(gxFresh.data, gxPlain.data) < 1e-13)
         for name in plain.parameters.names {
-            #expect(LayerTestSupport.maxRelativeError(gradFresh[name].data, gradPlain[name].data) < 1e-13, "\(name)")
+            #expect(maxRelativeError(gradFresh[name].data, gradPlain[name].data) < 1e-13, "\(name)")
         }
         for l in 0..<2 {
             #expect(gradFresh["dag.\(l).up.weight"].data.contains { $0 != 0 })
@@ -132,18 +133,20 @@ import Testing
         var worst = 0.0
         for name in layer.parameters.names {
             for i in grads[name].data.indices {
-                var plus = layer, minus = layer
-                plus.parameters.tensors[name]!.data[i] += eps
-                minus.parameters.tensors[name]!.data[i] -= eps
-                let numeric = (LayerTestSupport.objective(plus, x, g) - LayerTestSupport.objective(minus, x, g)) / (2 * eps)
+                let numeric = centralDifference(step: eps) { s in
+                    var moved = layer
+                    moved.parameters.tensors[name]!.data[i] += s
+                    return LayerTestSupport.objective(moved, x, g)
+                }
                 worst = max(worst, abs(numeric - grads[name].data[i]) / max(1, abs(numeric)))
             }
         }
         for i in x.data.indices {
-            var xPlus = x, xMinus = x
-            xPlus.data[i] += eps
-            xMinus.data[i] -= eps
-            let numeric = (LayerTestSupport.objective(layer, xPlus, g) - LayerTestSupport.objective(layer, xMinus, g)) / (2 * eps)
+            let numeric = centralDifference(step: eps) { s in
+                var moved = x
+                moved.data[i] += s
+                return LayerTestSupport.objective(layer, moved, g)
+            }
             worst = max(worst, abs(numeric - gradX.data[i]) / max(1, abs(numeric)))
         }
         #expect(worst < GradientCheckTests.tolerance)

@@ -1,14 +1,14 @@
 import Foundation
 
 /// The result of running the built `analyze` executable.
-struct RunResult {
-    let status: Int32
-    let stdout: String
-    let stderr: String
+public struct RunResult: Sendable {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
 }
 
 /// The directory holding the built products (the test bundle sits beside `analyze`).
-func productsDirectory() -> URL {
+public func productsDirectory() -> URL {
     var url = Bundle.main.bundleURL
     for _ in 0..<4 {
         if FileManager.default.fileExists(atPath: url.appendingPathComponent("analyze").path) { return url }
@@ -19,7 +19,7 @@ func productsDirectory() -> URL {
 
 /// Runs `analyze` with `arguments` as a subprocess and captures its output;
 /// `environment` replaces the inherited one when given.
-func runAnalyze(_ arguments: [String], environment: [String: String]? = nil) throws -> RunResult {
+public func runAnalyze(_ arguments: [String], environment: [String: String]? = nil) throws -> RunResult {
     let process = Process()
     process.executableURL = productsDirectory().appendingPathComponent("analyze")
     process.arguments = arguments
