@@ -41,6 +41,7 @@ let package = Package(
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MoETests", dependencies: ["MoE", "TestSupport", "Checkpoint", "LinearAlgebra"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Checkpoint", "MoE", "LinearAlgebra"]),
+        .testTarget(name: "BenchTests", dependencies: ["Bench", "LinearAlgebra", "MoE"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
         .testTarget(name: "AnalyzeTests", dependencies: ["analyze", "TestSupport", "Report", "BigInt", "Checkpoint", "LinearAlgebra"], resources: [.copy("Fixtures")]),
     ]
