@@ -77,7 +77,10 @@ struct CrosscheckCommand: ParsableCommand {
                 jacobianTokens: jacobianTokens, rankRtol: rankRtol)
         } catch let error as CheckpointError {
             // Name the file unless the message already does.
-            if case .unreadable = error { throw error }
+            switch error {
+            case .unreadable, .notFound, .notRegularFile: throw error
+            default: break
+            }
             throw UsageError("\(file): \(error)")
         }
         print(CrosscheckOutput(report: report).render(format), terminator: "")

@@ -7,7 +7,7 @@ import MoE
 /// [..., d]; optional `layers.{i}.moe_out` [T, d] and `layers.{i}.topk` [T, K]), or
 /// standard normal tokens drawn from a seed.
 struct ModelInputs {
-    let file: LazySafeTensorsFile?
+    let file: SafeTensorsFile?
     let path: String?
     let random: (count: Int, seed: UInt64)
 
@@ -24,7 +24,7 @@ struct ModelInputs {
     init(path: String?, tokens: Int?, seed: UInt64) throws {
         self.path = path
         file = try path.map { p in
-            do { return try LazySafeTensorsFile(path: p) } catch { throw UsageError("\(p): \(error)") }
+            do { return try SafeTensorsFile(path: p) } catch { throw UsageError("\(p): \(error)") }
         }
         random = (tokens ?? CrosscheckCommand.defaultTokens, seed)
     }
