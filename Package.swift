@@ -35,7 +35,7 @@ let package = Package(
         .testTarget(name: "CombinatoricsTests", dependencies: ["Combinatorics", "BigInt"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "ReportTests", dependencies: ["Report"]),
-        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "LinearAlgebra"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "LinearAlgebra", "MoE"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MoETests", dependencies: ["MoE", "Checkpoint", "LinearAlgebra"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
         .testTarget(name: "AnalyzeTests", dependencies: ["analyze", "Report", "BigInt", "Checkpoint"], resources: [.copy("Fixtures")]),

@@ -36,6 +36,10 @@ modules="$out/modules"
 build_libraries() {
     mkdir -p "$modules"
     for lib in LinearAlgebra MoE; do
+        # Up to date when no source is newer than the library.
+        if [ -f "$modules/lib$lib.a" ] && [ -z "$(find "$root/Sources/$lib" -newer "$modules/lib$lib.a" -name '*.swift')" ]; then
+            continue
+        fi
         echo "building $modules/lib$lib.a" >&2
         swiftc -sanitize=address -parse-as-library -O -g -swift-version 6 -I "$root/Sources/CLAPACK" -I "$modules" \
             -emit-library -static -emit-module -module-name "$lib" -emit-module-path "$modules/$lib.swiftmodule" \

@@ -45,7 +45,9 @@ public enum LinearExpertsFile {
             let values = count.multipliedReportingOverflow(by: perExpert)
             throw .overBudget(what: "\(path): \(count) experts of [\(d), \(d)] in Float64",
                               bytes: values.overflow || values.partialValue > Int.max / 8 ? Int.max : values.partialValue * 8,
-                              budget: maxValues * 8, fits: "the first \(maxValues / perExpert) experts would fit")
+                              budget: maxValues * 8,
+                              fits: maxValues / perExpert > 0 ? "the first \(maxValues / perExpert) experts would fit"
+                                  : "not even one expert fits; d ≤ \(Int(Double(maxValues).squareRoot())) would")
         }
         var matrices: [Matrix<Double>] = []
         for info in infos {

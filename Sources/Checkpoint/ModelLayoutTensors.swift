@@ -84,10 +84,10 @@ final class ModelTensorDirectory: @unchecked Sendable {
     /// The shard holding `tensor`, opened, with its path.
     func shard(of tensor: String) throws(ModelLayoutError) -> (file: SafeTensorsFile, path: String) {
         guard let name = shardOf[tensor] else { throw .missingTensor(name: tensor, layer: -1, found: []) }
-        let path = ModelTensorDirectory.path(directory, name)
         lock.lock()
         defer { lock.unlock() }
-        if let file = opened[name] { return (file, path) }
+        if let file = opened[name] { return (file, file.source.name) }
+        let path = ModelTensorDirectory.path(directory, name)
         let file: SafeTensorsFile
         do { file = try SafeTensorsFile(source: open(path)) } catch { throw .shard(path: path, error) }
         opened[name] = file
