@@ -1,4 +1,5 @@
 import ArgumentParser
+import Checkpoint
 import Foundation
 
 /// The `analyze` command: exact counts, rank tests and layer checks for DAG-MoE.
@@ -28,9 +29,9 @@ struct Analyze: ParsableCommand {
                 print(fullMessage(for: error))
                 return 0
             }
-            let message = Analyze.message(for: error)
+            let message = TerminalText.escaped(Analyze.message(for: error)
                 .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-                .filter { !$0.isEmpty }.joined(separator: " ")
+                .filter { !$0.isEmpty }.joined(separator: " "))
             FileHandle.standardError.write(Data("analyze: \(message)\n".utf8))
             return code.rawValue == 0 ? 1 : code.rawValue
         }
