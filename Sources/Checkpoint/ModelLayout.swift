@@ -52,7 +52,8 @@ public struct ModelLayout: Sendable {
     /// `Parameters(initializing:seed:)` draws them for the same d, d_g, L and norm, with
     /// `up` = 0, so the layer still computes the model's block exactly. Values widen
     /// exactly from F16/BF16/F32; W2 carries the routed scaling factor (one rounding in
-    /// Float). Throws `nonFinite` naming the first tensor holding NaN or ±∞, and `overBudget`
+    /// Float). Throws `nonFinite` naming the first tensor holding NaN or ±∞, `overflow` where a
+    /// finite value (times the scaling factor) is past `Scalar`'s range, and `overBudget`
     /// (from the headers, before anything is allocated) when the weights as `Scalar` would
     /// take more than `budget` bytes.
     public func parameters<Scalar: BLASScalar>(layer: Int, dagLayers: Int = 0, dG: Int = 1, seed: UInt64 = 0,
@@ -69,6 +70,10 @@ public struct ModelLayout: Sendable {
                 throw .nonFinite(tensor: source.tensor, index: (source.elements?.lowerBound ?? 0) + i, value: values[i])
             }
             let data = source.scale == 1 ? values.map { Scalar($0) } : values.map { Scalar($0 * source.scale) }
+            if let i = data.firstIndex(where: { !$0.isFinite }) {
+                throw .overflow(tensor: source.tensor, index: (source.elements?.lowerBound ?? 0) + i, value: values[i],
+                                scale: source.scale, scalar: "\(Scalar.self)")
+            }
             tensors[source.spec] = Tensor(shape: shapes[source.spec]!, data: data)
         }
         if dagLayers > 0 {

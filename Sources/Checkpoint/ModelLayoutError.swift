@@ -36,6 +36,9 @@ public enum ModelLayoutError: Error, Equatable, Sendable, CustomStringConvertibl
     case unsupportedDType(tensor: String, dtype: String)
     /// A NaN or infinity in a weight.
     case nonFinite(tensor: String, index: Int, value: Double)
+    /// A finite weight times `scale` is past the range of `scalar` (F64 weights read as Float, or
+    /// the routed scaling factor on a weight near the largest Float).
+    case overflow(tensor: String, index: Int, value: Double, scale: Double, scalar: String)
     /// A shard file failed the safetensors reader's validation.
     case shard(path: String, CheckpointError)
     /// Layer `layer`'s weights as `scalar` would take `bytes`, past `budget`; `fits` says what would fit.
@@ -81,6 +84,9 @@ public enum ModelLayoutError: Error, Equatable, Sendable, CustomStringConvertibl
             return "tensor '\(tensor)' has dtype \(dtype); weights must be F32, F64, F16 or BF16 (quantized checkpoints are not supported)"
         case let .nonFinite(tensor, index, value):
             return "tensor '\(tensor)' holds \(value) at flat index \(index)"
+        case let .overflow(tensor, index, value, scale, scalar):
+            let scaled = scale == 1 ? "\(value)" : "\(value) × \(scale) (the routed scaling factor)"
+            return "tensor '\(tensor)' holds \(scaled) at flat index \(index), past the range of \(scalar)"
         case let .shard(path, error):
             return "\(path): \(error)"
         case let .overBudget(layer, scalar, bytes, budget, fits):
