@@ -65,16 +65,7 @@ public struct ModelLayout: Sendable {
         var tensors: [String: Tensor<Scalar>] = [:]
         let shapes = Dictionary(uniqueKeysWithValues: layerConfig.parameterShapes.map { ($0.name, $0.shape) })
         for source in plan.sources {
-            let values = try self.tensors.doubles(source.tensor, elements: source.elements)
-            if let i = values.firstIndex(where: { !$0.isFinite }) {
-                throw .nonFinite(tensor: source.tensor, index: (source.elements?.lowerBound ?? 0) + i, value: values[i])
-            }
-            let data = source.scale == 1 ? values.map { Scalar($0) } : values.map { Scalar($0 * source.scale) }
-            if let i = data.firstIndex(where: { !$0.isFinite }) {
-                throw .overflow(tensor: source.tensor, index: (source.elements?.lowerBound ?? 0) + i, value: values[i],
-                                scale: source.scale, scalar: "\(Scalar.self)")
-            }
-            tensors[source.spec] = Tensor(shape: shapes[source.spec]!, data: data)
+            tensors[source.spec] = Tensor(shape: shapes[source.spec]!, data: try values(source, Scalar.self))
         }
         if dagLayers > 0 {
             let dagOnly = LayerConfig(dModel: config.hiddenSize, nExperts: 1, topK: 1, dFF: 1, dG: dG,
@@ -88,6 +79,30 @@ public struct ModelLayout: Sendable {
 }
 
 extension ModelLayout {
+    /// One source's values as `Scalar`. F32, F16 and BF16 weights read as Float go straight into
+    /// Float (exact, no Float64 copy); the rest widen to Double exactly, take the scaling factor
+    /// and round once. Throws `nonFinite` for NaN or ±∞ in the file, `overflow` for a finite
+    /// value past `Scalar`'s range.
+    func values<Scalar: BLASScalar>(_ source: WeightSource, _: Scalar.Type) throws(ModelLayoutError) -> [Scalar] {
+        let first = source.elements?.lowerBound ?? 0
+        if Scalar.self == Float.self, source.scale == 1, try tensors.info(source.tensor).dtype != .f64 {
+            let floats = try tensors.floats(source.tensor, elements: source.elements)
+            if let i = floats.firstIndex(where: { !$0.isFinite }) {
+                throw .nonFinite(tensor: source.tensor, index: first + i, value: Double(floats[i]))
+            }
+            if let same = floats as? [Scalar] { return same }
+        }
+        let values = try tensors.doubles(source.tensor, elements: source.elements)
+        if let i = values.firstIndex(where: { !$0.isFinite }) {
+            throw .nonFinite(tensor: source.tensor, index: first + i, value: values[i])
+        }
+        let data = source.scale == 1 ? values.map { Scalar($0) } : values.map { Scalar($0 * source.scale) }
+        if let i = data.firstIndex(where: { !$0.isFinite }) {
+            throw .overflow(tensor: source.tensor, index: first + i, value: values[i], scale: source.scale, scalar: "\(Scalar.self)")
+        }
+        return data
+    }
+
     /// Half the machine's memory: the default bound on the bytes one layer's weights may take.
     public static let defaultBudget = Int(clamping: ProcessInfo.processInfo.physicalMemory / 2)
 

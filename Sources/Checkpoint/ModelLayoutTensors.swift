@@ -101,6 +101,12 @@ final class ModelTensorDirectory: @unchecked Sendable {
         do { return try file.info(tensor) } catch { throw .indexMismatch(tensor: tensor, shard: shardOf[tensor] ?? "?") }
     }
 
+    /// The values of `tensor` (or of its flat `elements`) as `Float`, reading only those bytes.
+    func floats(_ tensor: String, elements: Range<Int>? = nil) throws(ModelLayoutError) -> [Float] {
+        let (file, path) = try shard(of: tensor)
+        do { return try file.floats(tensor, elements: elements) } catch { throw .shard(path: path, error) }
+    }
+
     /// The values of `tensor` (or of its flat `elements`) as `Double`, reading only those bytes.
     func doubles(_ tensor: String, elements: Range<Int>? = nil) throws(ModelLayoutError) -> [Double] {
         let (file, path) = try shard(of: tensor)
