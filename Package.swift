@@ -38,7 +38,7 @@ let package = Package(
         .testTarget(name: "CombinatoricsTests", dependencies: ["Combinatorics", "BigInt"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "ReportTests", dependencies: ["Report"]),
-        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "LinearAlgebra", "MoE"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MoETests", dependencies: ["MoE", "TestSupport", "Checkpoint", "LinearAlgebra"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Checkpoint", "MoE", "LinearAlgebra"]),
         .testTarget(name: "BenchTests", dependencies: ["Bench", "LinearAlgebra", "MoE"]),

@@ -1,47 +1,47 @@
 import Foundation
 
-/// libFuzzer entry point for the safetensors readers: any bytes either open as a
+/// libFuzzer entry point for the safetensors reader: any bytes either open as a
 /// ``SafeTensorsFile`` or throw a ``CheckpointError``; an opened file's tensors all read.
 ///
-/// Compiled into one module with the readers' sources by `fuzz/build.sh`, so it sees
+/// Compiled into one module with the reader's sources by `fuzz/build.sh`, so it sees
 /// internal names. Beyond "no trap", it checks what opening promises: every byte range
-/// lies inside the file and holds exactly the shape's elements, every read returns
-/// `count` values or a typed error, and ``LazySafeTensorsFile`` over the same bytes
-/// accepts and rejects alike (the same error) and reads the same bits.
+/// lies inside the file and holds exactly the shape's elements, every read returns `count`
+/// values or a typed error (float reads succeed exactly for float dtypes), the raw bytes are
+/// the file's own, `Float` and `Double` reads agree, a partial read is the same slice of a
+/// full read, and every error message is free of control characters.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func safeTensorsFuzz(_ start: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let data = Data(bytes: start, count: size)
-    let eager = Result { () throws(CheckpointError) in try SafeTensorsFile(data: data) }
-    let lazy = Result { () throws(CheckpointError) in try LazySafeTensorsFile(source: MemoryByteSource(bytes: [UInt8](data))) }
-    switch (eager, lazy) {
-    case (.failure(let a), .failure(let b)):
-        precondition(a == b, "readers disagree: \(a) against \(b)")
-    case (.success(let file), .success(let lazyFile)):
-        precondition(file.names == lazyFile.names && file.metadata == lazyFile.metadata, "readers list different contents")
-        for name in file.names { checkTensor(name, file, lazyFile, size: size) }
-    default:
-        preconditionFailure("one reader opened the file, the other did not: \(eager), \(lazy)")
+    let bytes = Array(UnsafeBufferPointer(start: start, count: size))
+    do {
+        let file = try SafeTensorsFile(source: MemoryByteSource(name: "fuzz input", bytes: bytes))
+        for name in file.names { checkTensor(name, file, bytes) }
+    } catch {
+        checkText(error.description)
     }
     return 0
 }
 
-/// Checks one tensor's entry and every read of it in both readers.
-private func checkTensor(_ name: String, _ file: SafeTensorsFile, _ lazyFile: LazySafeTensorsFile, size: Int) {
+/// Checks one tensor's entry and every read of it.
+private func checkTensor(_ name: String, _ file: SafeTensorsFile, _ bytes: [UInt8]) {
     guard let info = try? file.info(name) else { preconditionFailure("listed tensor '\(name)' has no info") }
-    precondition((try? lazyFile.info(name)) == info, "readers disagree on '\(name)'")
-    precondition(info.fileOffsets.upperBound <= size, "tensor '\(name)' reaches past the file")
+    precondition(info.fileOffsets.upperBound <= bytes.count, "tensor '\(name)' reaches past the file")
     precondition(info.count * info.dtype.size == info.fileOffsets.count, "tensor '\(name)' size disagrees")
+    precondition((try? file.rawBytes(name)) == Array(bytes[info.fileOffsets]), "raw bytes of '\(name)' differ")
     let doubles = try? file.doubles(name)
-    check(name, info.count, doubles, expected: info.dtype.isWeightFloat)
-    check(name, info.count, try? file.floats(name), expected: info.dtype.isWeightFloat)
-    check(name, info.count, try? file.int64s(name), expected: nil)
-    let lazyDoubles = try? lazyFile.doubles(name)
-    precondition(doubles?.map(\.bitPattern) == lazyDoubles?.map(\.bitPattern), "readers read different values of '\(name)'")
+    let floats = try? file.floats(name)
+    check(name, info.count, doubles, expected: info.dtype.isFloat)
+    check(name, info.count, floats, expected: info.dtype.isFloat)
+    check(name, info.count, try? file.int64s(name), expected: info.dtype.isFloat ? false : nil)
+    if let doubles, let floats {
+        precondition(zip(doubles, floats).allSatisfy { Float($0).bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) },
+                     "Float and Double reads of '\(name)' disagree")
+    }
     if let doubles, info.count > 0 {
         let part = (info.count / 3)..<info.count
-        precondition((try? lazyFile.doubles(name, elements: part))?.map(\.bitPattern) == doubles[part].map(\.bitPattern),
+        precondition((try? file.doubles(name, elements: part))?.map(\.bitPattern) == doubles[part].map(\.bitPattern),
                      "a partial read of '\(name)' differs")
     }
+    do { _ = try file.doubles(name, elements: 0..<(info.count + 1)) } catch { checkText(error.description) }
 }
 
 /// A read of `name` returned `count` values, and succeeded exactly when `expected` says
@@ -51,16 +51,9 @@ private func check<T>(_ name: String, _ count: Int, _ values: [T]?, expected: Bo
     if let expected { precondition((values != nil) == expected, "tensor '\(name)' read succeeded: \(values != nil)") }
 }
 
-/// The fuzz input as a ``ByteSource``, refusing ranges outside it as a file would.
-private struct MemoryByteSource: ByteSource {
-    let bytes: [UInt8]
-    var name: String { "fuzz input" }
-    var size: Int { bytes.count }
-
-    func read(_ range: Range<Int>) throws(CheckpointError) -> [UInt8] {
-        guard range.lowerBound >= 0, range.upperBound <= bytes.count else {
-            throw .unreadable(path: name, reason: "byte range \(range) outside the \(bytes.count)-byte input")
-        }
-        return Array(bytes[range])
-    }
+/// An error message: not empty, no control characters.
+private func checkText(_ text: String) {
+    precondition(!text.isEmpty, "empty error message")
+    precondition(!text.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) },
+                 "control character in: \(text.debugDescription)")
 }

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harnesses (with AddressSanitizer) into fuzz/.build-fuzz/.
 #
-# Usage: fuzz/build.sh [safetensors|notebook]...   (both when none is named)
+# Usage: fuzz/build.sh [safetensors|model|notebook]...   (all when none is named)
 #
 # Each harness is compiled with swiftc as one module together with the sources it
-# exercises, so it needs nothing from SwiftPM and sees internal names.
+# exercises, so it needs nothing from SwiftPM and sees internal names. The model harness
+# needs LinearAlgebra and MoE, built first as static libraries (AddressSanitizer, no
+# fuzzer coverage) into fuzz/.build-fuzz/modules/.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$root/fuzz/.build-fuzz"
@@ -16,22 +18,46 @@ sources() {
     safetensors)
         echo "$root/fuzz/SafeTensorsFuzz.swift"
         # The readers and what they use (Checkpoint's files that need neither MoE nor LinearAlgebra).
-        for f in SafeTensorsFile SafeTensorsHeader LazySafeTensorsFile ByteSource HeaderJSON CheckpointError SafeTensorsDType; do
+        for f in SafeTensorsFile SafeTensorsHeader TensorDecoder ByteSource HeaderJSON CheckpointError SafeTensorsDType TerminalText; do
             [ -f "$root/Sources/Checkpoint/$f.swift" ] && echo "$root/Sources/Checkpoint/$f.swift"
         done ;;
+    model)
+        echo "$root/fuzz/ModelFuzz.swift"
+        ls "$root"/Sources/Checkpoint/*.swift ;;
     notebook)
         echo "$root/fuzz/NotebookFuzz.swift"
         ls "$root"/Sources/Notebook/*.swift ;;
-    *) echo "unknown harness '$1' (known: safetensors, notebook)" >&2; exit 2 ;;
+    *) echo "unknown harness '$1' (known: safetensors, model, notebook)" >&2; exit 2 ;;
     esac
 }
 
+# LinearAlgebra and MoE as static libraries with their modules, for the model harness.
+modules="$out/modules"
+build_libraries() {
+    mkdir -p "$modules"
+    for lib in LinearAlgebra MoE; do
+        # Up to date when no source is newer than the library.
+        if [ -f "$modules/lib$lib.a" ] && [ -z "$(find "$root/Sources/$lib" -newer "$modules/lib$lib.a" -name '*.swift')" ]; then
+            continue
+        fi
+        echo "building $modules/lib$lib.a" >&2
+        swiftc -sanitize=address -parse-as-library -O -g -swift-version 6 -I "$root/Sources/CLAPACK" -I "$modules" \
+            -emit-library -static -emit-module -module-name "$lib" -emit-module-path "$modules/$lib.swiftmodule" \
+            "$root"/Sources/"$lib"/*.swift -o "$modules/lib$lib.a"
+    done
+}
+
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(safetensors notebook)
+[ ${#targets[@]} -eq 0 ] && targets=(safetensors model notebook)
 for t in "${targets[@]}"; do
     mapfile -t files < <(sources "$t")
+    extra=()
+    if [ "$t" = model ]; then
+        build_libraries
+        extra=(-I "$root/Sources/CLAPACK" -I "$modules" -L "$modules" -lMoE -lLinearAlgebra -llapacke -lopenblas)
+    fi
     echo "building $out/$t-fuzzer" >&2
     # ld.gold warns once per ASan helper symbol it cannot export; nothing to act on.
-    swiftc "${flags[@]}" -module-name "Fuzz_$t" "${files[@]}" -o "$out/$t-fuzzer" \
+    swiftc "${flags[@]}" -module-name "Fuzz_$t" "${files[@]}" "${extra[@]}" -o "$out/$t-fuzzer" \
         2> >(grep -v "Cannot export local symbol" >&2)
 done

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Runs one libFuzzer harness built by fuzz/build.sh.
 #
-# Usage: fuzz/run.sh safetensors|notebook [seconds, default 600] [extra libFuzzer flags...]
+# Usage: fuzz/run.sh safetensors|model|notebook [seconds, default 600] [extra libFuzzer flags...]
 #
 # New inputs go to fuzz/.build-fuzz/work/<name>/ (the committed seeds in fuzz/corpus/<name>/
 # are only read); crashes, timeouts and out-of-memory inputs to fuzz/.build-fuzz/artifacts/<name>/;
 # the log, ending in libFuzzer's final statistics, to fuzz/.build-fuzz/<name>.log.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-name="${1:?usage: fuzz/run.sh safetensors|notebook [seconds] [flags...]}"
+name="${1:?usage: fuzz/run.sh safetensors|model|notebook [seconds] [flags...]}"
 seconds="${2:-600}"
 shift $(( $# >= 2 ? 2 : 1 ))
 out="$here/.build-fuzz"

@@ -6,10 +6,10 @@ planted dependency) and Tests/AnalyzeTests/Fixtures/rank_reference.json: for eac
 command-line arguments and numpy's ranks (numpy.linalg.matrix_rank), singular values
 (numpy.linalg.svd), target residuals (numpy.linalg.lstsq) and eigenvalues (numpy.linalg.eigvals).
 One case uses `--random`, for which this script reproduces the Swift generator (SplitMix64 and
-Box-Muller; see Sources/LinearAlgebra/SeededGaussian.swift) with Python's math module.
+Box-Muller; see Sources/LinearAlgebra/SeededRandom.swift and docs/random.md) with Python's math module.
 
 Run from the repository root:  python3 tools/rank_reference.py
-It also prints the first Gaussian samples for seed 42 (pinned in SeededGaussianTests.swift).
+It also prints the first Gaussian samples for seed 42 (pinned in SeededRandomTests.swift).
 """
 import json
 import math
@@ -36,7 +36,7 @@ class SplitMix64:
 
 
 class SeededGaussian:
-    """The Swift SeededGaussian stream: z0 = r cos(2πu2), then z1 = r sin(2πu2)."""
+    """The normals of Swift's SeededRandom: z0 = r cos(2πu2), then z1 = r sin(2πu2)."""
 
     def __init__(self, seed):
         self.bits = SplitMix64(seed)

@@ -17,8 +17,10 @@ public enum AnalysisError: Error, CustomStringConvertible, Sendable {
         case .overBudget(let message), .inputs(let message), .layer(let message): return message
         case .file(let path, let error):
             // Some reader errors name the path already.
-            if case .unreadable = error { return "\(error)" }
-            return "\(path): \(error)"
+            switch error {
+            case .unreadable, .notFound, .notRegularFile: return "\(error)"
+            default: return "\(path): \(error)"
+            }
         }
     }
 }

@@ -1,10 +1,21 @@
 /// Everything that can be wrong with a checkpoint file or with what it holds.
 ///
 /// Every case names what it is about (a tensor, a metadata key, a byte offset in
-/// the file), so a one-line message tells the user where to look.
+/// the file), so a one-line message tells the user where to look. The description is
+/// ``TerminalText/escaped(_:)``: names from a file cannot reach the terminal as control codes.
 public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The file could not be read at all.
     case unreadable(path: String, reason: String)
+    /// No file at `path`.
+    case notFound(path: String)
+    /// `path` is a FIFO, a device, a socket or a directory (`kind`, in words), not a regular file.
+    case notRegularFile(path: String, kind: String)
+    /// A file read whole (JSON) is larger than its limit, from `fstat` before reading.
+    case fileTooLarge(path: String, size: Int, limit: Int)
+    /// Loading `what` would take `bytes` of memory, past `budget`; `fits` says what would fit.
+    case overBudget(what: String, bytes: Int, budget: Int, fits: String)
+    /// A file of linear experts (`experts.{e}.weight`) that is not one: `reason` names the tensor.
+    case invalidLinearExperts(path: String, reason: String)
     /// The file could not be written.
     case unwritable(path: String, reason: String)
     /// Fewer than the 8 bytes of the header length.
@@ -55,10 +66,22 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
     /// A NaN or infinity where finite numbers are required.
     case nonFinite(tensor: String, index: Int, value: Double)
 
-    public var description: String {
+    public var description: String { TerminalText.escaped(text) }
+
+    private var text: String {
         switch self {
         case let .unreadable(path, reason):
             return "cannot read \(path): \(reason)"
+        case let .notFound(path):
+            return "cannot read \(path): no such file"
+        case let .notRegularFile(path, kind):
+            return "cannot read \(path): it is \(kind), not a regular file"
+        case let .fileTooLarge(path, size, limit):
+            return "cannot read \(path): \(size) bytes is larger than the limit of \(limit) bytes"
+        case let .overBudget(what, bytes, budget, fits):
+            return "\(what) needs \(bytes) bytes of memory, past the budget of \(budget) bytes; \(fits)"
+        case let .invalidLinearExperts(path, reason):
+            return "\(path): \(reason)"
         case let .unwritable(path, reason):
             return "cannot write \(path): \(reason)"
         case let .tooShort(size):

@@ -7,7 +7,7 @@ import LinearAlgebra
 /// reads one layer's tensors.
 public struct ModelInputsFile: Sendable {
     public let path: String
-    private let file: LazySafeTensorsFile
+    private let file: SafeTensorsFile
 
     /// One layer's inputs, as stored.
     public struct Layer: Sendable {
@@ -22,7 +22,7 @@ public struct ModelInputsFile: Sendable {
     /// Opens `path`, reading its header.
     public init(path: String) throws(CheckpointError) {
         self.path = path
-        file = try LazySafeTensorsFile(path: path)
+        file = try SafeTensorsFile(path: path)
     }
 
     /// Layer `layer`'s inputs, d wide, K selected; at most `maxTokens` tokens (checked from

@@ -1,3 +1,4 @@
+import Foundation
 import LinearAlgebra
 import MoE
 
@@ -21,12 +22,14 @@ public struct ModelLayout: Sendable {
     public let config: ModelMoEConfig
     let tensors: ModelTensorDirectory
 
-    /// Opens the model in `directory`; `open` supplies each file's bytes (tests count them).
-    public init(directory: String,
-                open: @escaping ByteSourceOpener = { path throws(CheckpointError) in try FileByteSource(path: path) })
-        throws(ModelLayoutError) {
+    /// Opens regular files only, without blocking (``FileByteSource``).
+    public static let openFile: ByteSourceOpener = { path throws(CheckpointError) in try FileByteSource(path: path) }
+
+    /// Opens the model in `directory`; `open` supplies each file's bytes, `config.json` and the
+    /// index included (tests count the reads; the fuzzer serves files from memory).
+    public init(directory: String, open: @escaping ByteSourceOpener = ModelLayout.openFile) throws(ModelLayoutError) {
         self.directory = directory
-        config = try ModelMoEConfig(path: ModelTensorDirectory.path(directory, "config.json"))
+        config = try ModelMoEConfig(path: ModelTensorDirectory.path(directory, "config.json"), open: open)
         tensors = try ModelTensorDirectory(directory: directory, open: open)
     }
 
@@ -49,20 +52,20 @@ public struct ModelLayout: Sendable {
     /// `Parameters(initializing:seed:)` draws them for the same d, d_g, L and norm, with
     /// `up` = 0, so the layer still computes the model's block exactly. Values widen
     /// exactly from F16/BF16/F32; W2 carries the routed scaling factor (one rounding in
-    /// Float). Throws `nonFinite` naming the first tensor holding NaN or ±∞.
+    /// Float). Throws `nonFinite` naming the first tensor holding NaN or ±∞, `overflow` where a
+    /// finite value (times the scaling factor) is past `Scalar`'s range, and `overBudget`
+    /// (from the headers, before anything is allocated) when the weights as `Scalar` would
+    /// take more than `budget` bytes.
     public func parameters<Scalar: BLASScalar>(layer: Int, dagLayers: Int = 0, dG: Int = 1, seed: UInt64 = 0,
+                                               budget: Int = ModelLayout.defaultBudget,
                                                _: Scalar.Type = Scalar.self) throws(ModelLayoutError) -> Parameters<Scalar> {
         let plan = try layout(layer: layer)
+        try checkBudget(plan, scalarSize: MemoryLayout<Scalar>.size, scalar: "\(Scalar.self)", budget: budget)
         let layerConfig = config.layerConfig(dagLayers: dagLayers, dG: dG)
         var tensors: [String: Tensor<Scalar>] = [:]
         let shapes = Dictionary(uniqueKeysWithValues: layerConfig.parameterShapes.map { ($0.name, $0.shape) })
         for source in plan.sources {
-            let values = try self.tensors.doubles(source.tensor, elements: source.elements)
-            if let i = values.firstIndex(where: { !$0.isFinite }) {
-                throw .nonFinite(tensor: source.tensor, index: (source.elements?.lowerBound ?? 0) + i, value: values[i])
-            }
-            let data = source.scale == 1 ? values.map { Scalar($0) } : values.map { Scalar($0 * source.scale) }
-            tensors[source.spec] = Tensor(shape: shapes[source.spec]!, data: data)
+            tensors[source.spec] = Tensor(shape: shapes[source.spec]!, data: try values(source, Scalar.self))
         }
         if dagLayers > 0 {
             let dagOnly = LayerConfig(dModel: config.hiddenSize, nExperts: 1, topK: 1, dFF: 1, dG: dG,
@@ -72,5 +75,58 @@ public struct ModelLayout: Sendable {
             }
         }
         return Parameters(config: layerConfig, tensors: tensors)
+    }
+}
+
+extension ModelLayout {
+    /// One source's values as `Scalar`. F32, F16 and BF16 weights read as Float go straight into
+    /// Float (exact, no Float64 copy); the rest widen to Double exactly, take the scaling factor
+    /// and round once. Throws `nonFinite` for NaN or ±∞ in the file, `overflow` for a finite
+    /// value past `Scalar`'s range.
+    func values<Scalar: BLASScalar>(_ source: WeightSource, _: Scalar.Type) throws(ModelLayoutError) -> [Scalar] {
+        let first = source.elements?.lowerBound ?? 0
+        if Scalar.self == Float.self, source.scale == 1, try tensors.info(source.tensor).dtype != .f64 {
+            let floats = try tensors.floats(source.tensor, elements: source.elements)
+            if let i = floats.firstIndex(where: { !$0.isFinite }) {
+                throw .nonFinite(tensor: source.tensor, index: first + i, value: Double(floats[i]))
+            }
+            if let same = floats as? [Scalar] { return same }
+        }
+        let values = try tensors.doubles(source.tensor, elements: source.elements)
+        if let i = values.firstIndex(where: { !$0.isFinite }) {
+            throw .nonFinite(tensor: source.tensor, index: first + i, value: values[i])
+        }
+        let data = source.scale == 1 ? values.map { Scalar($0) } : values.map { Scalar($0 * source.scale) }
+        if let i = data.firstIndex(where: { !$0.isFinite }) {
+            throw .overflow(tensor: source.tensor, index: first + i, value: values[i], scale: source.scale, scalar: "\(Scalar.self)")
+        }
+        return data
+    }
+
+    /// Half the machine's memory: the default bound on the bytes one layer's weights may take.
+    public static let defaultBudget = Int(clamping: ProcessInfo.processInfo.physicalMemory / 2)
+
+    /// Throws `overBudget` when `plan`'s weights as `scalarSize`-byte values, plus the largest
+    /// tensor once more as Float64 while it is converted, pass `budget`; the message says how
+    /// many experts would fit.
+    func checkBudget(_ plan: ModelLayerLayout, scalarSize: Int, scalar: String, budget: Int) throws(ModelLayoutError) {
+        var total = 0, expert0 = 0, largest = 0
+        for source in plan.sources {
+            var count = source.elements?.count ?? 0
+            if source.elements == nil { count = try tensors.info(source.tensor).count }
+            let (bytes, o1) = count.multipliedReportingOverflow(by: scalarSize)
+            let (sum, o2) = total.addingReportingOverflow(bytes)
+            total = o1 || o2 ? Int.max : sum
+            if source.spec.hasPrefix("experts.0.") { expert0 += bytes }
+            largest = max(largest, count.multipliedReportingOverflow(by: 8).overflow ? Int.max : count * 8)
+        }
+        let (needed, overflow) = total.addingReportingOverflow(largest)
+        guard overflow || needed > budget else { return }
+        let n = config.experts, allExperts = expert0.multipliedReportingOverflow(by: n)
+        let fixed = overflow || allExperts.overflow ? 0 : needed - allExperts.partialValue
+        let fitting = expert0 > 0 && budget > fixed ? min(n, (budget - fixed) / expert0) : 0
+        var fits = "\(fitting) of its \(n) experts (\(expert0) bytes each) would fit with the router\(config.sharedFF > 0 ? " and the shared expert" : "")"
+        if scalarSize > 4 { fits += "; as Float32 it needs about half" }
+        throw .overBudget(layer: plan.layer, scalar: scalar, bytes: overflow ? Int.max : needed, budget: budget, fits: fits)
     }
 }

@@ -63,9 +63,9 @@ public struct ModelMoEConfig: Sendable, Equatable {
     let firstDense: Int
     let layerFreq: Int
 
-    /// Reads `config.json` at `path`.
-    public init(path: String) throws(ModelLayoutError) {
-        let json = try ModelJSONObject(path: path)
+    /// Reads `config.json` at `path` (through `open`: regular files only, at most 64 MB).
+    public init(path: String, open: ByteSourceOpener = ModelLayout.openFile) throws(ModelLayoutError) {
+        let json = try ModelJSONObject(path: path, open: open)
         guard let typeValue = json["model_type"] else {
             throw .unknownModelType(path: path, found: nil, supported: ModelFamily.allCases.map(\.rawValue),
                                     hint: "found keys: \(json.keys.joined(separator: ", "))")

@@ -1,9 +1,12 @@
 /// Everything that can be wrong with a model directory, its `config.json`, its shard
 /// index or one layer's tensors. Each message names the file, key, layer or tensor, and
-/// lists what was found where something expected is missing.
+/// lists what was found where something expected is missing. The description is
+/// ``TerminalText/escaped(_:)``: text from the files cannot reach the terminal as control codes.
 public enum ModelLayoutError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// A file of the directory could not be read.
+    /// The directory could not be read.
     case unreadable(path: String, reason: String)
+    /// A file of the directory could not be read: missing, not a regular file, too large, unreadable.
+    case file(CheckpointError)
     /// `config.json` is not a JSON object.
     case invalidConfig(path: String, reason: String)
     /// `model_type` is absent or not one of the supported layouts.
@@ -33,13 +36,22 @@ public enum ModelLayoutError: Error, Equatable, Sendable, CustomStringConvertibl
     case unsupportedDType(tensor: String, dtype: String)
     /// A NaN or infinity in a weight.
     case nonFinite(tensor: String, index: Int, value: Double)
+    /// A finite weight times `scale` is past the range of `scalar` (F64 weights read as Float, or
+    /// the routed scaling factor on a weight near the largest Float).
+    case overflow(tensor: String, index: Int, value: Double, scale: Double, scalar: String)
     /// A shard file failed the safetensors reader's validation.
     case shard(path: String, CheckpointError)
+    /// Layer `layer`'s weights as `scalar` would take `bytes`, past `budget`; `fits` says what would fit.
+    case overBudget(layer: Int, scalar: String, bytes: Int, budget: Int, fits: String)
 
-    public var description: String {
+    public var description: String { TerminalText.escaped(text) }
+
+    private var text: String {
         switch self {
         case let .unreadable(path, reason):
             return "cannot read \(path): \(reason)"
+        case let .file(error):
+            return error.description
         case let .invalidConfig(path, reason):
             return "\(path): \(reason)"
         case let .unknownModelType(path, found, supported, hint):
@@ -72,8 +84,13 @@ public enum ModelLayoutError: Error, Equatable, Sendable, CustomStringConvertibl
             return "tensor '\(tensor)' has dtype \(dtype); weights must be F32, F64, F16 or BF16 (quantized checkpoints are not supported)"
         case let .nonFinite(tensor, index, value):
             return "tensor '\(tensor)' holds \(value) at flat index \(index)"
+        case let .overflow(tensor, index, value, scale, scalar):
+            let scaled = scale == 1 ? "\(value)" : "\(value) × \(scale) (the routed scaling factor)"
+            return "tensor '\(tensor)' holds \(scaled) at flat index \(index), past the range of \(scalar)"
         case let .shard(path, error):
             return "\(path): \(error)"
+        case let .overBudget(layer, scalar, bytes, budget, fits):
+            return "layer \(layer)'s weights as \(scalar) need \(bytes) bytes of memory, past the budget of \(budget) bytes; \(fits)"
         }
     }
 

@@ -8,23 +8,11 @@ struct ModelJSONObject {
     let path: String
     let pairs: [(key: String, value: HeaderJSON)]
 
-    /// Reads and parses `path`; files above `maxBytes` are refused.
-    init(path: String, maxBytes: Int = 64 << 20) throws(ModelLayoutError) {
-        let source: FileByteSource
+    /// Reads and parses `path` through `open`; files above `maxBytes` (by their size, before
+    /// any byte is read) are refused, as are FIFOs, devices and directories (``FileByteSource``).
+    init(path: String, open: ByteSourceOpener = ModelLayout.openFile, maxBytes: Int = 64 << 20) throws(ModelLayoutError) {
         let bytes: [UInt8]
-        do {
-            source = try FileByteSource(path: path)
-            guard source.size <= maxBytes else {
-                throw ModelLayoutError.invalidConfig(path: path, reason: "file of \(source.size) bytes is larger than \(maxBytes)")
-            }
-            bytes = try source.read(0..<source.size)
-        } catch let error as ModelLayoutError {
-            throw error
-        } catch let CheckpointError.unreadable(path, reason) {
-            throw .unreadable(path: path, reason: reason)
-        } catch {
-            throw .unreadable(path: path, reason: "\(error)")
-        }
+        do { bytes = try open(path).readAll(limit: maxBytes) } catch { throw .file(error) }
         let value: HeaderJSON
         do {
             value = try HeaderJSONParser.parse(bytes, base: 0)

@@ -57,13 +57,19 @@ extension ModelLayout {
             throw missing("\(prefix).experts.0.gate_proj.weight", layer: layer)
         }
 
+        // The router's real shape first: a config.json claiming 100,000 experts fails here,
+        // before a name is built for each of them.
+        let router = "\(prefix).gate.weight"
+        try check(router, [n, d], layer: layer)
+
         var sources: [WeightSource] = []
         var shapes: [(String, [Int])] = []
+        var listed: Set<String> = []
         func add(_ spec: String, _ tensor: String, _ shape: [Int], elements: Range<Int>? = nil, scale: Double = 1) {
             sources.append(WeightSource(spec: spec, tensor: tensor, elements: elements, scale: scale))
-            if !shapes.contains(where: { $0.0 == tensor }) { shapes.append((tensor, shape)) }
+            if listed.insert(tensor).inserted { shapes.append((tensor, shape)) }
         }
-        add("router.weight", "\(prefix).gate.weight", [n, d])
+        add("router.weight", router, [n, d])
         for e in 0..<n {
             let spec = { (w: String) in "experts.\(e).\(w).weight" }
             switch storage {
@@ -93,15 +99,17 @@ extension ModelLayout {
         }
         if c.sharedGate { add("shared_gate.weight", "\(prefix).shared_expert_gate.weight", [1, d]) }
 
-        for (tensor, shape) in shapes {
-            guard tensors.contains(tensor) else { throw missing(tensor, layer: layer) }
-            let info = try tensors.info(tensor)
-            guard info.dtype.isWeightFloat else { throw .unsupportedDType(tensor: tensor, dtype: info.dtype.rawValue) }
-            guard info.shape == shape else { throw .wrongShape(tensor: tensor, shape: info.shape, expected: shape) }
-        }
-        let used = Set(shapes.map(\.0))
-        let ignored = tensors.shardOf.keys.filter { $0.hasPrefix(prefix + ".") && !used.contains($0) }.sorted()
+        for (tensor, shape) in shapes.dropFirst() { try check(tensor, shape, layer: layer) }
+        let ignored = tensors.shardOf.keys.filter { $0.hasPrefix(prefix + ".") && !listed.contains($0) }.sorted()
         return ModelLayerLayout(layer: layer, prefix: prefix, storage: storage, sources: sources, ignored: ignored)
+    }
+
+    /// Throws unless `tensor` is present, of a weight dtype and of shape `shape`.
+    private func check(_ tensor: String, _ shape: [Int], layer: Int) throws(ModelLayoutError) {
+        guard tensors.contains(tensor) else { throw missing(tensor, layer: layer) }
+        let info = try tensors.info(tensor)
+        guard info.dtype.isWeightFloat else { throw .unsupportedDType(tensor: tensor, dtype: info.dtype.rawValue) }
+        guard info.shape == shape else { throw .wrongShape(tensor: tensor, shape: info.shape, expected: shape) }
     }
 
     /// A missing-tensor error listing (up to 12 of) the layer's tensors that are present.

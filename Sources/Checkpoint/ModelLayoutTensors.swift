@@ -16,7 +16,7 @@ final class ModelTensorDirectory: @unchecked Sendable {
     /// The index file, nil for a single `model.safetensors`.
     let indexPath: String?
     private let open: ByteSourceOpener
-    private var opened: [String: LazySafeTensorsFile] = [:]
+    private var opened: [String: SafeTensorsFile] = [:]
     private let lock = NSLock()
 
     init(directory: String, open: @escaping ByteSourceOpener) throws(ModelLayoutError) {
@@ -24,13 +24,13 @@ final class ModelTensorDirectory: @unchecked Sendable {
         self.open = open
         let index = ModelTensorDirectory.path(directory, ModelTensorDirectory.indexName)
         let single = ModelTensorDirectory.path(directory, ModelTensorDirectory.singleName)
-        if FileManager.default.fileExists(atPath: index) {
+        if let source = try ModelTensorDirectory.openIfPresent(index, open) {
             indexPath = index
-            shardOf = try ModelTensorDirectory.weightMap(index)
-        } else if FileManager.default.fileExists(atPath: single) {
+            shardOf = try ModelTensorDirectory.weightMap(index, source)
+        } else if let source = try ModelTensorDirectory.openIfPresent(single, open) {
             indexPath = nil
-            let file: LazySafeTensorsFile
-            do { file = try LazySafeTensorsFile(source: open(single)) } catch { throw .shard(path: single, error) }
+            let file: SafeTensorsFile
+            do { file = try SafeTensorsFile(source: source) } catch { throw .shard(path: single, error) }
             opened[ModelTensorDirectory.singleName] = file
             shardOf = Dictionary(uniqueKeysWithValues: file.names.map { ($0, ModelTensorDirectory.singleName) })
         } else {
@@ -42,14 +42,22 @@ final class ModelTensorDirectory: @unchecked Sendable {
         }
     }
 
+    /// `path` opened, or nil when there is no such file (any other failure throws).
+    private static func openIfPresent(_ path: String, _ open: ByteSourceOpener) throws(ModelLayoutError) -> (any ByteSource)? {
+        do { return try open(path) } catch {
+            if case .notFound = error { return nil }
+            throw .file(error)
+        }
+    }
+
     static func path(_ directory: String, _ name: String) -> String {
         URL(fileURLWithPath: directory).appendingPathComponent(name).path
     }
 
-    /// The index's `weight_map`; every shard must be a plain file name in the directory.
-    private static func weightMap(_ path: String) throws(ModelLayoutError) -> [String: String] {
+    /// The index's `weight_map`, read from `source`; every shard must be a plain file name in the directory.
+    private static func weightMap(_ path: String, _ source: any ByteSource) throws(ModelLayoutError) -> [String: String] {
         let json: ModelJSONObject
-        do { json = try ModelJSONObject(path: path) } catch {
+        do { json = try ModelJSONObject(path: path, open: { _ throws(CheckpointError) in source }) } catch {
             if case let .invalidConfig(p, reason) = error { throw .invalidIndex(path: p, reason: reason) }
             throw error
         }
@@ -74,14 +82,14 @@ final class ModelTensorDirectory: @unchecked Sendable {
     func contains(_ tensor: String) -> Bool { shardOf[tensor] != nil }
 
     /// The shard holding `tensor`, opened, with its path.
-    func shard(of tensor: String) throws(ModelLayoutError) -> (file: LazySafeTensorsFile, path: String) {
+    func shard(of tensor: String) throws(ModelLayoutError) -> (file: SafeTensorsFile, path: String) {
         guard let name = shardOf[tensor] else { throw .missingTensor(name: tensor, layer: -1, found: []) }
-        let path = ModelTensorDirectory.path(directory, name)
         lock.lock()
         defer { lock.unlock() }
-        if let file = opened[name] { return (file, path) }
-        let file: LazySafeTensorsFile
-        do { file = try LazySafeTensorsFile(source: open(path)) } catch { throw .shard(path: path, error) }
+        if let file = opened[name] { return (file, file.source.name) }
+        let path = ModelTensorDirectory.path(directory, name)
+        let file: SafeTensorsFile
+        do { file = try SafeTensorsFile(source: open(path)) } catch { throw .shard(path: path, error) }
         opened[name] = file
         return (file, path)
     }
@@ -91,6 +99,12 @@ final class ModelTensorDirectory: @unchecked Sendable {
         let (file, _) = try shard(of: tensor)
         guard file.contains(tensor) else { throw .indexMismatch(tensor: tensor, shard: shardOf[tensor] ?? "?") }
         do { return try file.info(tensor) } catch { throw .indexMismatch(tensor: tensor, shard: shardOf[tensor] ?? "?") }
+    }
+
+    /// The values of `tensor` (or of its flat `elements`) as `Float`, reading only those bytes.
+    func floats(_ tensor: String, elements: Range<Int>? = nil) throws(ModelLayoutError) -> [Float] {
+        let (file, path) = try shard(of: tensor)
+        do { return try file.floats(tensor, elements: elements) } catch { throw .shard(path: path, error) }
     }
 
     /// The values of `tensor` (or of its flat `elements`) as `Double`, reading only those bytes.

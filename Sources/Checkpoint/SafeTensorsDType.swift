@@ -1,7 +1,8 @@
 /// The safetensors element types, spelled as in the header.
 ///
 /// All of them are recognised (so their byte sizes validate); values can be read
-/// from the float types as `Double`/`Float` and from the integer types as `Int64`.
+/// from the float types as `Double`/`Float` and from the integer types as `Int64`
+/// (``TensorDecoder`` has the table).
 public enum SafeTensorsDType: String, Sendable, CaseIterable {
     case bool = "BOOL"
     case u8 = "U8", i8 = "I8"
@@ -19,6 +20,9 @@ public enum SafeTensorsDType: String, Sendable, CaseIterable {
         case .u64, .i64, .f64: return 8
         }
     }
+
+    /// True for the float types: F64, F32, F16, BF16, F8_E5M2, F8_E4M3 (read as `Double` or `Float`).
+    public var isFloat: Bool { isWeightFloat || self == .f8e5m2 || self == .f8e4m3 }
 
     /// True for F16, BF16, F32 and F64: the types weights may have.
     public var isWeightFloat: Bool { [.f16, .bf16, .f32, .f64].contains(self) }
@@ -40,6 +44,21 @@ enum HalfFloat {
             return sign == 0 ? magnitude : -magnitude
         }
         return Float(bitPattern: sign | UInt32(exponent - 15 + 127) << 23 | (mantissa << 13))
+    }
+
+    /// F8_E4M3 (the "fn" variant: bias 7, no infinities, S.1111.111 is NaN) to `Float`, exactly.
+    /// (F8_E5M2 is the top byte of an F16 and goes through ``float(fromF16:)``.)
+    static func float(fromF8E4M3 bits: UInt8) -> Float {
+        let exponent = Int(bits >> 3) & 0xf, mantissa = Float(bits & 0x7)
+        let magnitude: Float
+        if exponent == 0xf && bits & 0x7 == 0x7 {
+            magnitude = .nan
+        } else if exponent == 0 {
+            magnitude = mantissa * 0x1p-9
+        } else {
+            magnitude = (1 + mantissa / 8) * Float(sign: .plus, exponent: exponent - 7, significand: 1)
+        }
+        return bits & 0x80 == 0 ? magnitude : -magnitude
     }
 
     /// bfloat16 bits to `Float`, exactly (the top half of a Float's bits).

@@ -31,14 +31,14 @@ public struct LinearExperts: Sendable {
         dimension = matrices[0].rows
     }
 
-    /// `count` experts with independent N(0, 1/d) entries from ``SeededGaussian`` (expert 0 first,
+    /// `count` experts with independent N(0, 1/d) entries from ``SeededRandom/nextNormal()`` (expert 0 first,
     /// each row-major). The 1/√d scale keeps ‖W·x‖ ≈ ‖x‖, so products of any length have
     /// comparable norms and no depth dominates the singular values by scale alone.
     public static func random(count: Int, dimension d: Int, seed: UInt64) -> LinearExperts {
         precondition(count >= 1 && d >= 1, "LinearExperts.random needs at least one expert of size ≥ 1")
-        var gaussian = SeededGaussian(seed: seed)
+        var rng = SeededRandom(seed: seed)
         let scale = Double(d).squareRoot()
-        let matrices = (0..<count).map { _ in gaussian.matrix(rows: d, cols: d, divisor: scale) }
+        let matrices = (0..<count).map { _ in rng.normalMatrix(rows: d, cols: d, divisor: scale) }
         return LinearExperts(unchecked: matrices, names: matrices.indices.map { "expert \($0)" })
     }
 

@@ -1,7 +1,7 @@
 /// Logarithm, sine and cosine from IEEE-754 additions, multiplications and divisions only.
 ///
 /// The platform's libm may round `log` or `cos` differently in the last bit on another system;
-/// these functions use no libm call, so the seeded Gaussian stream is bit-identical everywhere.
+/// these functions use no libm call, so ``SeededRandom``'s normals are bit-identical everywhere.
 /// Accuracy is about one unit in the last place, which is all a random number generator needs.
 enum PortableMath {
     static let ln2Hi = 6.93147180369123816490e-01

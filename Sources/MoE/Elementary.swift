@@ -34,8 +34,6 @@ extension BLASScalar {
 @inline(__always) func elementaryExp(_ x: Double) -> Double { exp(x) }
 @inline(__always) func elementaryLog(_ x: Float) -> Float { logf(x) }
 @inline(__always) func elementaryLog(_ x: Double) -> Double { log(x) }
-@inline(__always) func elementarySin(_ x: Double) -> Double { sin(x) }
-@inline(__always) func elementaryCos(_ x: Double) -> Double { cos(x) }
 
 /// e^x in Float to within 1 ulp (measured over [−87, 88]), Cephes' `expf`: x = n ln 2 + r
 /// with |r| ≤ ln 2 / 2, e^r by a degree-6 polynomial, 2^n put into the exponent bits.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Checkpoint
 import Foundation
 import LinearAlgebra
 
@@ -29,9 +30,9 @@ struct Analyze: ParsableCommand {
                 print(fullMessage(for: error))
                 return 0
             }
-            let message = Analyze.message(for: error)
+            let message = TerminalText.escaped(Analyze.message(for: error)
                 .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-                .filter { !$0.isEmpty }.joined(separator: " ")
+                .filter { !$0.isEmpty }.joined(separator: " "))
             FileHandle.standardError.write(Data("analyze: \(message)\n".utf8))
             return code.rawValue == 0 ? 1 : code.rawValue
         }

@@ -13,11 +13,12 @@ private struct VirtualSource: ByteSource {
     }
 }
 
-/// The errors both readers throw on `data`; nil for a reader that opens it.
+/// The errors the reader throws on `data` in memory and on the same bytes through a
+/// ``ByteSource``; nil where it opens them.
 private func openErrors(_ data: Data) -> (eager: CheckpointError?, lazy: CheckpointError?) {
     var lazy: CheckpointError?
     do {
-        _ = try LazySafeTensorsFile(source: VirtualSource(prefix: [UInt8](data), size: data.count))
+        _ = try SafeTensorsFile(source: VirtualSource(prefix: [UInt8](data), size: data.count))
     } catch {
         lazy = error
     }
@@ -41,7 +42,7 @@ private func openErrors(_ data: Data) -> (eager: CheckpointError?, lazy: Checkpo
         var prefix: [UInt8] = []
         prefix.appendLE(UInt64(1) << 39)
         #expect(throws: CheckpointError.headerTooLarge(headerLength: 1 << 39, limit: SafeTensorsFile.maxHeaderLength)) {
-            try LazySafeTensorsFile(source: VirtualSource(prefix: prefix, size: 1 << 40))
+            try SafeTensorsFile(source: VirtualSource(prefix: prefix, size: 1 << 40))
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LinearAlgebra
 import Testing
 @testable import Checkpoint
 
@@ -204,7 +205,7 @@ func openError(_ data: Data) -> CheckpointError? {
         var opened = 0
         for cut in 0..<valid.count where (try? SafeTensorsFile(data: Data(valid[..<cut]))) != nil { opened += 1 }
         #expect(opened == 0)
-        var rng = SplitMix64(seed: 5)
+        var rng = SeededRandom(seed: 5)
         for _ in 0..<3000 {
             var bytes = valid
             for _ in 0..<(1 + Int(rng.next() % 3)) {
@@ -218,18 +219,5 @@ func openError(_ data: Data) -> CheckpointError? {
                 }
             }
         }
-    }
-}
-
-/// A small deterministic generator for test inputs.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }

@@ -35,9 +35,9 @@ import Testing
     @Test func commutingExpertsStayInThePolynomialAlgebra() throws {
         let d = 5
         let m = experts(count: 1, d: d, seed: 8)[0]
-        var coefficients = SeededGaussian(seed: 9)
+        var coefficients = SeededRandom(seed: 9)
         let w = (0..<4).map { _ in
-            let (c0, c1, c2) = (coefficients.next(), coefficients.next(), coefficients.next())
+            let (c0, c1, c2) = (coefficients.nextNormal(), coefficients.nextNormal(), coefficients.nextNormal())
             return combine(1, combine(c0, .identity(d), c1, m), c2, m * m)
         }
         let report = try LinearExperts(w).rankReport(RankQuery(selected: [0, 1, 2, 3], depth: 3, targets: [[3, 1, 0]]))

@@ -5,7 +5,7 @@ import Foundation
 /// exactly orthogonal up to rounding, with no LAPACK involved in building it.
 func rotation(_ n: Int, seed: UInt64) -> Matrix<Double> {
     var q = Matrix<Double>.identity(n)
-    var g = SplitMix64(seed: seed)
+    var g = SeededRandom(seed: seed)
     for i in 0..<n {
         for j in (i + 1)..<n {
             let theta = Double(g.next() >> 11) * 0x1p-53 * 2 * Double.pi
@@ -34,10 +34,10 @@ func maxDifference(_ a: Matrix<Double>, _ b: Matrix<Double>) -> Double {
 
 /// Experts with independent N(0, 1) entries in every listed position and 0 elsewhere.
 func experts(count: Int, d: Int, seed: UInt64, where keep: (Int, Int) -> Bool = { _, _ in true }) -> [Matrix<Double>] {
-    var g = SeededGaussian(seed: seed)
+    var g = SeededRandom(seed: seed)
     return (0..<count).map { _ in
         var m = Matrix<Double>(rows: d, cols: d)
-        for i in 0..<d { for j in 0..<d where keep(i, j) { m[i, j] = g.next() } }
+        for i in 0..<d { for j in 0..<d where keep(i, j) { m[i, j] = g.nextNormal() } }
         return m
     }
 }
