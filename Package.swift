@@ -38,6 +38,6 @@ let package = Package(
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MoETests", dependencies: ["MoE", "Checkpoint", "LinearAlgebra"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
-        .testTarget(name: "AnalyzeTests", dependencies: ["analyze", "Report", "BigInt", "Checkpoint"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AnalyzeTests", dependencies: ["analyze", "Report", "BigInt", "Checkpoint", "Notebook"], resources: [.copy("Fixtures")]),
     ]
 )
