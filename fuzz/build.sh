@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harnesses (with AddressSanitizer) into fuzz/.build-fuzz/.
 #
-# Usage: fuzz/build.sh [safetensors|notebook]...   (both when none is named)
+# Usage: fuzz/build.sh [safetensors|notebook|notebookpaths]...   (all when none is named)
 #
 # Each harness is compiled with swiftc as one module together with the sources it
 # exercises, so it needs nothing from SwiftPM and sees internal names.
@@ -22,12 +22,15 @@ sources() {
     notebook)
         echo "$root/fuzz/NotebookFuzz.swift"
         ls "$root"/Sources/Notebook/*.swift ;;
-    *) echo "unknown harness '$1' (known: safetensors, notebook)" >&2; exit 2 ;;
+    notebookpaths)
+        echo "$root/fuzz/NotebookPathsFuzz.swift"
+        ls "$root"/Sources/Notebook/*.swift ;;
+    *) echo "unknown harness '$1' (known: safetensors, notebook, notebookpaths)" >&2; exit 2 ;;
     esac
 }
 
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(safetensors notebook)
+[ ${#targets[@]} -eq 0 ] && targets=(safetensors notebook notebookpaths)
 for t in "${targets[@]}"; do
     mapfile -t files < <(sources "$t")
     echo "building $out/$t-fuzzer" >&2

@@ -65,9 +65,11 @@ public struct OutputRedirect: Sendable {
             redirected.formUnion(written)
         }
         let base = scratch ?? confinement.folder
+        // Not NSString.deletingLastPathComponent: swift-corelibs-foundation traps on a
+        // one-character path (found by fuzz/NotebookPathsFuzz.swift).
         let folders = Set(written.compactMap { relative -> String? in
-            let parent = (relative as NSString).deletingLastPathComponent
-            return parent.isEmpty ? nil : parent
+            let parts = relative.split(separator: "/")
+            return parts.count > 1 ? parts.dropLast().joined(separator: "/") : nil
         }).sorted().map { base.appendingPathComponent($0) }
         return CellPlan(arguments: words, written: written, folders: folders)
     }
