@@ -28,27 +28,29 @@ public func notebookPathsFuzz(_ start: UnsafePointer<UInt8>, _ size: Int) -> CIn
     if let plan = try? place.plan(words, outputs: outputs, defaults: defaults, confinement: confinement) {
         precondition(plan.arguments == words, "run mode changed the arguments")
         for relative in plan.written { inside(relative, folder) }
-        for made in plan.folders { precondition(made.path.hasPrefix(folder.path + "/"), "folder \(made.path) outside") }
+        for made in plan.folders { precondition(made.path.utf8.starts(with: (folder.path + "/").utf8), "folder \(made.path) outside") }
     }
     var redirect = OutputRedirect(scratch: scratch)
     for _ in 0..<2 {
         guard let plan = try? redirect.plan(words, outputs: outputs, defaults: defaults, confinement: confinement) else { break }
         for relative in plan.written { inside(relative, folder) }
-        for made in plan.folders { precondition(made.path.hasPrefix(scratch.path + "/"), "folder \(made.path) outside the scratch") }
+        for made in plan.folders { precondition(made.path.utf8.starts(with: (scratch.path + "/").utf8), "folder \(made.path) outside the scratch") }
         for (old, new) in zip(words, plan.arguments) where old != new {
-            let value = new.hasPrefix("-") && new.contains("=") ? String(new[new.index(after: new.firstIndex(of: "=")!)...]) : new
-            precondition(value.hasPrefix(scratch.path + "/"), "rewritten argument \(new) is outside the scratch folder")
-            inside(String(value.dropFirst(scratch.path.count + 1)), scratch)
+            let value = optionAndValue(new)?.value ?? new
+            precondition(value.utf8.starts(with: (scratch.path + "/").utf8), "rewritten argument \(new) is outside the scratch folder")
+            inside(String(decoding: value.utf8.dropFirst(scratch.path.utf8.count + 1), as: UTF8.self), scratch)
         }
     }
     return 0
 }
 
-/// Fails unless `relative` is a relative path of plain names that stays inside `folder`.
+/// Fails unless `relative` is a relative path of plain names that stays inside `folder`, judged
+/// on bytes as the file system reads them.
 func inside(_ relative: String, _ folder: URL) {
-    let parts = relative.split(separator: "/", omittingEmptySubsequences: false)
-    precondition(!relative.hasPrefix("/") && !parts.contains("..") && !parts.contains(".") && !parts.contains(""),
+    let parts = relative.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+    precondition(relative.utf8.first != UInt8(ascii: "/") && !parts.contains { $0.elementsEqual("..".utf8) }
+                 && !parts.contains { $0.elementsEqual(".".utf8) } && !parts.contains { $0.isEmpty },
                  "path \(relative) is not plain")
     let resolved = folder.appendingPathComponent(relative).standardizedFileURL.path
-    precondition(resolved.hasPrefix(folder.path + "/"), "path \(relative) leaves \(folder.path)")
+    precondition(resolved.utf8.starts(with: (folder.path + "/").utf8), "path \(relative) leaves \(folder.path)")
 }

@@ -39,17 +39,13 @@ public struct CommandOutputs: Sendable, Equatable {
         while i < arguments.count {
             let word = arguments[i]
             if word == "--" { break }
-            guard word.hasPrefix("-"), word.count > 1 else { i += 1; continue }
-            let name: String, inline: String?
-            if let equals = word.firstIndex(of: "=") {
-                name = String(word[..<equals])
-                inline = String(word[word.index(after: equals)...])
-            } else {
-                name = word
-                inline = nil
-            }
-            if !name.hasPrefix("--"), name.count > 2,
-               name.dropFirst().contains(where: { output(named: "-\($0)") != nil }) {
+            let scalars = word.unicodeScalars
+            guard scalars.first == "-", scalars.count > 1 else { i += 1; continue }
+            let split = optionAndValue(word)
+            let name = split?.name ?? word, inline = split?.value
+            let nameScalars = Array(name.unicodeScalars)
+            if nameScalars.count > 2, nameScalars[1] != "-",
+               nameScalars.dropFirst().contains(where: { output(named: "-" + String($0)) != nil }) {
                 throw .groupedShortOption(word)
             }
             guard valueOptions.contains(name) else { i += 1; continue }
@@ -79,4 +75,13 @@ public struct WrittenPath: Sendable, Equatable {
     public let path: String
     /// The option that writes it.
     public let option: OutputOption
+}
+
+/// `--option=value` split at its first `=` scalar into `("--option", "value")`; nil for a word
+/// that is no option or has no `=`. Scalars, not `Character`s: a combining mark after `=`
+/// must not hide it.
+func optionAndValue(_ word: String) -> (name: String, value: String)? {
+    let scalars = word.unicodeScalars
+    guard scalars.first == "-", let equals = scalars.firstIndex(of: "=") else { return nil }
+    return (String(scalars[..<equals]), String(scalars[scalars.index(after: equals)...]))
 }

@@ -16,26 +16,29 @@ public struct OutputConfinement: Sendable {
     }
 
     /// `path` as a relative path of plain names (`./a//b.svg` → `a/b.svg`), or the reason it
-    /// could leave the folder. Purely lexical.
+    /// could leave the folder. Purely lexical, and on bytes as the file system reads them: a
+    /// combining mark after `/` joins it into one `Character`, which must not hide a separator.
     public static func normalized(_ path: String, option: String) throws(OutputPathError) -> String {
-        guard !path.isEmpty else { throw .empty(option: option) }
-        guard !path.hasPrefix("/"), !path.hasPrefix("~") else { throw .absolute(path) }
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
-        guard !parts.contains("..") else { throw .parent(path) }
-        guard !parts.isEmpty, !path.hasSuffix("/"), !path.hasSuffix("/."), path != "." else { throw .directory(path) }
-        guard !path.unicodeScalars.contains("\0") else { throw .directory(path) }
-        return parts.joined(separator: "/")
+        let bytes = Array(path.utf8)
+        let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
+        guard !bytes.isEmpty else { throw .empty(option: option) }
+        guard bytes[0] != slash, bytes[0] != UInt8(ascii: "~") else { throw .absolute(path) }
+        guard !bytes.contains(0) else { throw .directory(path) }
+        let parts = bytes.split(separator: slash, omittingEmptySubsequences: true).filter { !$0.elementsEqual([dot]) }
+        guard !parts.contains(where: { $0.elementsEqual([dot, dot]) }) else { throw .parent(path) }
+        guard !parts.isEmpty, bytes.last != slash, !bytes.reversed().starts(with: [dot, slash]) else { throw .directory(path) }
+        return parts.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "/")
     }
 
     /// Checks `written` against the folder on disk and returns its normalized relative path.
     public func check(_ written: WrittenPath) throws(OutputPathError) -> String {
         let option = written.option.names.first ?? "output"
         let relative = try OutputConfinement.normalized(written.path, option: option)
-        if let ext = written.option.fileExtension, !relative.lowercased().hasSuffix("." + ext.lowercased()) {
+        if let ext = written.option.fileExtension, !relative.lowercased().utf8.reversed().starts(with: ("." + ext.lowercased()).utf8.reversed()) {
             throw .wrongExtension(path: written.path, option: option, expected: ext)
         }
         var current = folder.path
-        for part in relative.split(separator: "/") {
+        for part in relative.utf8.split(separator: UInt8(ascii: "/")).map({ String(decoding: $0, as: UTF8.self) }) {
             current += "/" + part
             var info = stat()
             guard lstat(current, &info) == 0 else { break }

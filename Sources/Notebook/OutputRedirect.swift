@@ -68,8 +68,8 @@ public struct OutputRedirect: Sendable {
         // Not NSString.deletingLastPathComponent: swift-corelibs-foundation traps on a
         // one-character path (found by fuzz/NotebookPathsFuzz.swift).
         let folders = Set(written.compactMap { relative -> String? in
-            let parts = relative.split(separator: "/")
-            return parts.count > 1 ? parts.dropLast().joined(separator: "/") : nil
+            let parts = relative.utf8.split(separator: UInt8(ascii: "/"))
+            return parts.count > 1 ? parts.dropLast().map { String(decoding: $0, as: UTF8.self) }.joined(separator: "/") : nil
         }).sorted().map { base.appendingPathComponent($0) }
         return CellPlan(arguments: words, written: written, folders: folders)
     }
@@ -77,11 +77,7 @@ public struct OutputRedirect: Sendable {
     /// `word` pointing into the scratch folder when it names (or `--option=` names) a file an
     /// earlier cell sent there.
     func readPath(_ word: String, scratch: URL) -> String {
-        var prefix = "", value = word
-        if word.hasPrefix("-"), let equals = word.firstIndex(of: "=") {
-            prefix = String(word[...equals])
-            value = String(word[word.index(after: equals)...])
-        }
+        let (prefix, value) = optionAndValue(word).map { ($0.name + "=", $0.value) } ?? ("", word)
         guard let relative = try? OutputConfinement.normalized(value, option: ""), redirected.contains(relative) else {
             return word
         }
