@@ -26,10 +26,10 @@ struct NotebookRunCommand: ParsableCommand {
         Cleanup.shared.installSignalHandlers()
         let inputs = files.map { URL(fileURLWithPath: $0) }
         for path in files {
+            let file = try NotebookFile(path: path)
             let lock: NotebookLock
             do { lock = try NotebookLock(notebook: path) } catch { throw UsageError(error.description) }
             defer { lock.release() }
-            let file = try NotebookFile(path: path)
             Cleanup.removeStale(in: URL(fileURLWithPath: path).resolvingSymlinksInPath().deletingLastPathComponent(),
                                 prefix: NotebookWriter.temporaryPrefix)
             var executor = NotebookExecutor(directory: file.directory, inputs: inputs, scratchDirectory: nil,
