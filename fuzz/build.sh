@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harnesses (with AddressSanitizer) into fuzz/.build-fuzz/.
 #
-# Usage: fuzz/build.sh [safetensors|model|notebook]...   (all when none is named)
+# Usage: fuzz/build.sh [safetensors|model|notebook|notebookpaths]...   (all when none is named)
 #
 # Each harness is compiled with swiftc as one module together with the sources it
 # exercises, so it needs nothing from SwiftPM and sees internal names. The model harness
@@ -27,7 +27,10 @@ sources() {
     notebook)
         echo "$root/fuzz/NotebookFuzz.swift"
         ls "$root"/Sources/Notebook/*.swift ;;
-    *) echo "unknown harness '$1' (known: safetensors, model, notebook)" >&2; exit 2 ;;
+    notebookpaths)
+        echo "$root/fuzz/NotebookPathsFuzz.swift"
+        ls "$root"/Sources/Notebook/*.swift ;;
+    *) echo "unknown harness '$1' (known: safetensors, model, notebook, notebookpaths)" >&2; exit 2 ;;
     esac
 }
 
@@ -48,7 +51,7 @@ build_libraries() {
 }
 
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(safetensors model notebook)
+[ ${#targets[@]} -eq 0 ] && targets=(safetensors model notebook notebookpaths)
 for t in "${targets[@]}"; do
     mapfile -t files < <(sources "$t")
     extra=()

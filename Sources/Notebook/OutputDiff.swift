@@ -13,13 +13,19 @@ public struct OutputDiff: Sendable, Equatable {
     /// The edit script from the committed lines to the fresh ones.
     public let script: [Line]
 
-    /// The diff, or nil when the outputs agree up to the vary patterns.
-    public static func compare(committed: [String], fresh: [String], vary: [VaryPattern]) -> OutputDiff? {
-        func key(_ line: String) -> String {
-            let masked = trailingTrimmed(vary.reduce(line) { $1.mask($0) })
+    /// The diff, or nil when the outputs agree up to the vary patterns; throws when the
+    /// patterns spend more than `budget` (an error at the pattern's line).
+    public static func compare(committed: [String], fresh: [String], vary: [VaryPattern],
+                               budget: MatchBudget = MatchBudget(seconds: 2)) throws(NotebookError) -> OutputDiff? {
+        func key(_ line: String) throws(NotebookError) -> String {
+            var masked = line
+            for pattern in vary { masked = try pattern.mask(masked, budget: budget) }
+            masked = trailingTrimmed(masked)
             return vary.isEmpty ? masked : collapsingSpaces(masked)
         }
-        let a = committed.map(key), b = fresh.map(key)
+        var a: [String] = [], b: [String] = []
+        for line in committed { a.append(try key(line)) }
+        for line in fresh { b.append(try key(line)) }
         if a == b { return nil }
         let script = editScript(a.count, b.count, equal: { a[$0] == b[$1] })
         return OutputDiff(script: script.map {

@@ -25,10 +25,31 @@ public struct VaryPattern: Sendable, Equatable {
         self.line = line
     }
 
-    /// `line` with every match replaced by `…`.
-    public func mask(_ line: String) -> String {
-        let range = NSRange(line.startIndex..<line.endIndex, in: line)
-        return regex.stringByReplacingMatches(in: line, range: range, withTemplate: "…")
+    /// `line` with every match replaced by `…`, charging the time spent matching to `budget`.
+    ///
+    /// ICU backtracks, so a pattern like `(a|a)*b` takes exponential time on a long run of `a`;
+    /// matching stops when the budget is spent and the pattern is reported at its line.
+    public func mask(_ line: String, budget: MatchBudget) throws(NotebookError) -> String {
+        let text = line as NSString
+        let start = Date()
+        var ranges: [NSRange] = []
+        var exhausted = false
+        regex.enumerateMatches(in: line, options: [.reportProgress], range: NSRange(location: 0, length: text.length)) { match, _, stop in
+            if let match { ranges.append(match.range) }
+            if budget.remaining - Date().timeIntervalSince(start) <= 0 {
+                exhausted = true
+                stop.pointee = true
+            }
+        }
+        budget.spend(Date().timeIntervalSince(start))
+        if exhausted {
+            throw NotebookError(line: self.line, "vary pattern `\(pattern)` used up the \(budget.seconds) s matching budget "
+                + "(on an output line of \(text.length) characters); nested repetition like (a|a)* backtracks "
+                + "exponentially, so write the pattern without it")
+        }
+        let masked = NSMutableString(string: line)
+        for range in ranges.reversed() { masked.replaceCharacters(in: range, with: "…") }
+        return masked as String
     }
 
     public static func == (a: VaryPattern, b: VaryPattern) -> Bool {

@@ -59,3 +59,8 @@ struct CompareCommand: ParsableCommand {
               terminator: "")
     }
 }
+
+extension CompareCommand: WritesFiles {
+    static let outputOptions: [(name: String, fileExtension: String?)] = [("plot", "svg"), ("csv", "csv")]
+    var defaultOutputs: [String: String] { plot == nil ? ["plot": "compare-\(flags.task.rawValue).svg"] : [:] }
+}

@@ -82,3 +82,7 @@ struct ConvertCommand: ParsableCommand {
         }
     }
 }
+
+extension ConvertCommand: WritesFiles {
+    static let outputOptions: [(name: String, fileExtension: String?)] = [("output", "safetensors")]
+}

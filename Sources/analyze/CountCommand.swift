@@ -101,3 +101,7 @@ struct CountCommand: ParsableCommand {
         }
     }
 }
+
+extension CountCommand: WritesFiles {
+    static let outputOptions: [(name: String, fileExtension: String?)] = [("plot", "svg")]
+}

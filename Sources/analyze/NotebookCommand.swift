@@ -11,8 +11,8 @@ struct NotebookCommand: ParsableCommand {
         `output` (```text output), which `run` rewrites or inserts. `<!-- vary: REGEX -->` lines before a \
         command mark what may differ between runs (timings); `check` masks those matches. A block marked \
         `analyze fails` must fail and shows its stderr. Commands run as subprocesses of this executable in \
-        the notebook's directory; `check` sends the files they write (relative .svg \
-        arguments, values of --plot, --out, --output, --csv) to a temporary directory.
+        the notebook's directory, each within --time-limit and --output-cap. Files they write must lie inside \
+        the notebook's folder; `check` sends them to a temporary directory instead.
         """,
         subcommands: [NotebookRunCommand.self, NotebookCheckCommand.self]
     )

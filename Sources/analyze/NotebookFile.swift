@@ -1,11 +1,14 @@
+import ArgumentParser
 import Foundation
 import Notebook
-import Report
 
-/// A notebook file: its path, text and parsed cells, with errors reported as `PATH:LINE: message`.
+/// A notebook file: its path, bytes, text and parsed cells, with errors reported as `PATH:LINE: message`.
 struct NotebookFile {
     let path: String
-    let text: String
+    /// The bytes read, to detect edits made while the commands run.
+    let data: Data
+    /// The text and the encoding details a rewrite keeps.
+    let encoding: NotebookText
     let notebook: Notebook
 
     /// The subcommands a notebook may run: every `analyze` subcommand but `notebook` itself.
@@ -20,39 +23,39 @@ struct NotebookFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw UsageError("cannot read \(path)")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let encoding = NotebookText(data) else {
             throw UsageError("\(path) is not UTF-8 text")
         }
-        self.text = text
+        self.data = data
+        self.encoding = encoding
         do {
-            notebook = try Notebook(parsing: text, subcommands: NotebookFile.subcommands)
+            notebook = try Notebook(parsing: encoding.text, subcommands: NotebookFile.subcommands)
         } catch {
             throw UsageError("\(path):\(error.line): \(error.message)")
         }
     }
 
+    /// The notebook's text (without a byte order mark, with `\n` line endings).
+    var text: String { encoding.text }
+
     /// The notebook's directory, where its commands run.
     var directory: URL { URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent() }
 
-    /// Runs every cell with `executor`, in order, and returns the outputs; reports each cell on
-    /// stderr when stderr is a terminal.
-    func outputs(_ executor: NotebookExecutor) throws -> [[String]] {
-        let verbose = isatty(2) != 0
-        return try notebook.cells.enumerated().map { index, cell in
-            let start = Date()
-            if verbose {
-                FileHandle.standardError.write(Data("\(path):\(cell.line) [\(index + 1)/\(notebook.cells.count)] \(cell.commandLine)".utf8))
-            }
+    /// Runs every cell with `executor`, in order, and returns the outputs, reporting progress
+    /// on stderr every `progressEvery` seconds.
+    func outputs(_ executor: inout NotebookExecutor, progressEvery: Double) throws -> [[String]] {
+        let progress = NotebookProgress(path: path, total: notebook.cells.count, interval: progressEvery)
+        var outputs: [[String]] = []
+        for (index, cell) in notebook.cells.enumerated() {
+            progress.begin(index, line: cell.line, command: cell.commandLine)
             do {
-                let output = try executor.output(of: cell)
-                if verbose {
-                    FileHandle.standardError.write(Data(" (\(String(format: "%.1f", Date().timeIntervalSince(start))) s)\n".utf8))
-                }
-                return output
-            } catch let error as NotebookError {
-                if verbose { FileHandle.standardError.write(Data("\n".utf8)) }
+                outputs.append(try executor.output(of: cell))
+                progress.end(succeeded: true)
+            } catch {
+                progress.end(succeeded: false)
                 throw UsageError("\(path):\(error.line): \(error.message)")
             }
         }
+        return outputs
     }
 }

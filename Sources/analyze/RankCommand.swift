@@ -123,3 +123,7 @@ struct RankCommand: ParsableCommand {
         }
     }
 }
+
+extension RankCommand: WritesFiles {
+    static let outputOptions: [(name: String, fileExtension: String?)] = [("plot", "svg")]
+}

@@ -76,3 +76,7 @@ struct TrainCommand: ParsableCommand {
         if result.diverged { throw UsageError("training diverged (non-finite loss at step \(result.stepsDone)); try a smaller --lr") }
     }
 }
+
+extension TrainCommand: WritesFiles {
+    static let outputOptions: [(name: String, fileExtension: String?)] = [("out", "safetensors"), ("csv", "csv")]
+}
