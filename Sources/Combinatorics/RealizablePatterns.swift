@@ -69,3 +69,45 @@ extension LabeledDAG {
     /// Out-degrees and in-degrees packed as in ``EdgePattern/margins(k:rows:)``.
     public var margins: UInt64 { EdgePattern.margins(k: k, rows: rows) }
 }
+
+extension EdgePattern {
+    /// Every lonesum k×k 0/1 matrix (self entries included) as byte rows, by testing all 2^(k²).
+    public static func allLonesum(k: Int) -> [UInt64] {
+        precondition((0...5).contains(k), "allLonesum tests all 2^(k²) matrices: k ≤ 5")
+        return (0..<(1 << (k * k))).compactMap { code in
+            var rows: UInt64 = 0
+            for i in 0..<k { rows |= UInt64((code >> (k * i)) & ((1 << k) - 1)) << (8 * i) }
+            return isLonesum(k: k, rows: rows) ? rows : nil
+        }
+    }
+}
+
+/// How a sample of thresholded edge patterns compares with the lonesum class.
+public struct PatternSampleSummary: Sendable, Equatable {
+    public let k: Int
+    /// Distinct patterns observed.
+    public let observed: Int
+    /// Observed patterns that are lonesum (all of them, if the theory holds).
+    public let lonesum: Int
+    /// Observed patterns without self edges (acyclic: interval orders).
+    public let acyclic: Int
+    /// Lonesum patterns there are: A048163(k).
+    public let classSize: Int
+    /// Observed patterns that are not lonesum, as byte rows (empty if the theory holds).
+    public let outside: [UInt64]
+
+    /// Compares `observed` (byte rows, k ≤ 5) with every lonesum pattern.
+    public init(k: Int, observed: Set<UInt64>) {
+        precondition((1...5).contains(k), "PatternSampleSummary needs 1 ≤ k ≤ 5")
+        let diagonal = (0..<k).reduce(UInt64(0)) { $0 | 1 << (9 * $1) }
+        self.k = k
+        self.observed = observed.count
+        outside = observed.filter { !EdgePattern.isLonesum(k: k, rows: $0) }.sorted()
+        lonesum = observed.count - outside.count
+        acyclic = observed.filter { $0 & diagonal == 0 && EdgePattern.isLonesum(k: k, rows: $0) }.count
+        classSize = lonesumMatrixCount(k).asInt!
+    }
+
+    /// Whether every lonesum pattern was observed.
+    public var coversClass: Bool { lonesum == classSize }
+}

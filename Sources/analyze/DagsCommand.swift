@@ -60,6 +60,9 @@ struct DagsCommand: ParsableCommand {
     @Flag(help: "Classify every DAG as one round of the edge gate sees it: lonesum, interval order, margin classes.")
     var realizable = false
 
+    @OptionGroup(title: "Sampling (with --realizable)")
+    var sampling: DagsSampleOptions
+
     @Option(help: "text, json or dot (dot draws the listed DAGs).")
     var format: DagsFormat = .text
 
@@ -82,6 +85,10 @@ struct DagsCommand: ParsableCommand {
             return
         }
         guard k >= 1 else { throw ValidationError("--k must be at least 1 (got \(k))") }
+        if sampling.sample != nil {
+            guard realizable else { throw ValidationError("--sample goes with --realizable") }
+            try sampling.validate(k: k)
+        }
         if realizable {
             guard filter.isEmpty, !list, format != .dot else {
                 throw ValidationError("--realizable classifies all DAGs; it takes no filter, --list or --format dot")
@@ -99,6 +106,7 @@ struct DagsCommand: ParsableCommand {
 
     func run() throws {
         if sequence { return try runSequence() }
+        if sampling.sample != nil { return try runSample() }
         if realizable { return try runRealizable() }
         let output = DagsOutput(k: k, filter: filter, classes: classes, format: format)
         var buffer = StdoutBuffer()
