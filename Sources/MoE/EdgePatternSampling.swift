@@ -28,17 +28,21 @@ public enum EdgePatternSampling {
     }
 
     /// Patterns over `layers` random layers (N = K experts, so every expert is selected), each on
-    /// `tokensPerLayer` standard-normal tokens. Every DAG weight is drawn fresh: down, edge and node
-    /// weights N(0, 1), edge bias uniform in [−2, 2], `up` N(0, 1/d_g).
+    /// `tokensPerLayer` standard-normal tokens. Every weight but the norms' is drawn fresh: router,
+    /// experts, down, edge and node weights N(0, 1), edge bias uniform in [−2, 2], `up` N(0, 1/d_g).
+    /// (Experts of the training init's small scale would leave every node state close to x/K,
+    /// all K node states nearly equal.)
+    /// With `scorer` `.bilinear` the A_l are drawn N(0, 1) too.
     public static func free(k: Int, d: Int, dG: Int, rounds: Int, layers: Int, tokensPerLayer: Int,
-                            seed: UInt64) throws -> [Set<UInt64>] {
+                            seed: UInt64, scorer: LayerExtensions.EdgeScorer = .additive) throws -> [Set<UInt64>] {
         precondition((1...maxK).contains(k), "EdgePatternSampling holds K ≤ \(maxK)")
         let config = LayerConfig(dModel: d, nExperts: k, topK: k, dFF: 2 * d, dG: dG, dagLayers: rounds)
+            .with(LayerExtensions(edgeScorer: scorer))
         var rng = SeededRandom(seed: seed)
         var seen = [Set<UInt64>](repeating: [], count: rounds)
         for layer in 0..<layers {
             var p = Parameters<Double>(initializing: config, seed: seed &+ UInt64(layer))
-            for (name, shape) in config.parameterShapes where name.hasPrefix("dag.") && !name.hasSuffix("norm.weight") {
+            for (name, shape) in config.parameterShapes where !name.hasSuffix("norm.weight") {
                 let count = shape.reduce(1, *)
                 let data: [Double]
                 if name.hasSuffix("edge.bias") {

@@ -20,6 +20,9 @@ struct DagsSampleOptions: ParsableArguments {
     @Option(help: "Rounds L of the random layers sampled (free weights).")
     var rounds = 1
 
+    @Option(help: "Edge scorer of the random layers sampled: additive (the spec's) or bilinear (extension).")
+    var scorer: LayerExtensions.EdgeScorer = .additive
+
     @Option(help: ArgumentHelp("Sample this fixed layer (a spec checkpoint) instead of random weights.", valueName: "file"))
     var layer: String?
 
@@ -47,6 +50,7 @@ extension DagsCommand {
         let tokens = sampling.sample!
         let rounds: [Set<UInt64>]
         let what: String
+        let additive: Bool
         if let path = sampling.layer {
             let parameters: Parameters<Double>
             do { parameters = try LayerCheckpoint(path: path).parameters(Double.self) } catch {
@@ -56,19 +60,23 @@ extension DagsCommand {
                 throw UsageError("\(path) selects K = \(parameters.config.topK) experts; give --k \(parameters.config.topK)")
             }
             guard parameters.config.dagLayers >= 1 else { throw UsageError("\(path) has no DAG rounds (L = 0)") }
+            additive = parameters.config.extensions.edgeScorer == .additive
             rounds = EdgePatternSampling.fixed(try DAGMoELayer(parameters: parameters), tokens: tokens, seed: sampling.seed)
             let c = parameters.config
             what = "one fixed layer \(path) (d = \(c.dModel), d_g = \(c.dG), L = \(c.dagLayers)) on \(tokens) random tokens: what this layer does realize"
         } else {
+            additive = sampling.scorer == .additive
             let layers = (tokens + DagsSampleOptions.tokensPerLayer - 1) / DagsSampleOptions.tokensPerLayer
             rounds = try EdgePatternSampling.free(k: k, d: sampling.d, dG: sampling.dG, rounds: sampling.rounds, layers: layers,
-                                                  tokensPerLayer: DagsSampleOptions.tokensPerLayer, seed: sampling.seed)
-            what = "\(layers) random layers (d = \(sampling.d), d_g = \(sampling.dG), L = \(sampling.rounds)) × "
+                                                  tokensPerLayer: DagsSampleOptions.tokensPerLayer, seed: sampling.seed,
+                                                  scorer: sampling.scorer)
+            what = "\(layers) random layers (d = \(sampling.d), d_g = \(sampling.dG), L = \(sampling.rounds), \(sampling.scorer.rawValue) scorer) × "
                 + "\(DagsSampleOptions.tokensPerLayer) random tokens: what the architecture can realize"
         }
         let summaries = rounds.map { PatternSampleSummary(k: k, observed: $0) }
         print(DagsOutput.sample(summaries, what: what, format: format), terminator: "")
-        if let bad = summaries.first(where: { !$0.outside.isEmpty }) {
+        // The spec's additive scorer must stay lonesum; a bilinear one is meant to leave the class.
+        if additive, let bad = summaries.first(where: { !$0.outside.isEmpty }) {
             throw UsageError("\(bad.outside.count) sampled patterns are not lonesum")
         }
     }
@@ -96,3 +104,5 @@ extension DagsOutput {
         return "thresholded edge gates [e_ij > 1/2] of k = \(summaries.first?.k ?? 0) nodes, sampled over \(what)\n\n" + t.text()
     }
 }
+
+extension LayerExtensions.EdgeScorer: ExpressibleByArgument {}
