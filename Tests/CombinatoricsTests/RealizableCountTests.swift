@@ -96,6 +96,33 @@ import BigInt
         #expect(closed.isLonesum && closed.isIntervalOrder)
     }
 
+    /// The labeled e.g.f. is the Fishburn o.g.f. at x = 1 − e^{−t}, since 1 − (1 − x)^i becomes
+    /// 1 − e^{−it}; with (1 − e^{−t})^m = m! Σ_n (−1)^{n−m} S(n, m) tⁿ/n! that reads
+    /// A079144(n) = Σ_m (−1)^{n−m} m! S(n, m) A022493(m): the two series products checked against
+    /// each other far past the OEIS terms.
+    @Test func labeledAndUnlabeledSeriesAgreeThroughTheSubstitution() {
+        let n = 60
+        let labeled = intervalOrderCounts(upTo: n), unlabeled = fishburnCounts(upTo: n)
+        for k in [8, 30, 60] {
+            let stirling = stirlingSecondKindRow(k)
+            var sum = BigInt(0)
+            for m in 0...k {
+                let term = BigInt.factorial(m) * stirling[m] * unlabeled[m]
+                if (k - m) % 2 == 0 { sum += term } else { sum -= term }
+            }
+            #expect(sum == labeled[k], "k = \(k)")
+        }
+        #expect(labeled[8] == 107_477_247)
+    }
+
+    @Test func limitsLeaveNotes() {
+        let c = CombinationCounter(maxK: RealizableLimits.maxKRoundDAGs + 1)
+            .counts(n: 200, k: RealizableLimits.maxKRoundDAGs + 1, maxDepth: 1)
+        #expect(c.realizable.roundDAGs == nil && c.realizable.structural == nil && c.realizable.structuralRatioLog10 == nil)
+        #expect(c.realizable.roundPatterns != nil && c.realizable.patterns.count == 1)
+        #expect(c.realizable.roundPatternsUpToRelabeling == nil)
+    }
+
     @Test func largeKTermsAgreeWithTheirLogSize() {
         // A048163 ~ (k!)² / (2 (log 2)^{2k+2}) · √(…): check growth only through exact recurrences
         // at the limit, which must finish and be positive and increasing.
