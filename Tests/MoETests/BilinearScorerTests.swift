@@ -1,6 +1,7 @@
 import Foundation
 import LinearAlgebra
 import Testing
+import Checkpoint
 @testable import MoE
 
 /// The bilinear edge scorer (extension `edge_scorer = bilinear`): A = 0 is the spec's layer,
@@ -66,5 +67,28 @@ import Testing
         let seen = try EdgePatternSampling.free(k: 3, d: 6, dG: 3, rounds: 1, layers: 60, tokensPerLayer: 32, seed: 3,
                                                 scorer: .bilinear)[0]
         #expect(seen.contains { !EdgePatternSamplingTests.isLonesum(3, $0) })
+    }
+}
+
+/// The scorer's metadata key and sampled trained layers.
+@Suite struct EdgeScorerCheckpointTests {
+    @Test func metadataRoundTrips() throws {
+        let config = BilinearScorerTests.config(rounds: 2)
+        #expect(config.metadata["edge_scorer"] == "bilinear")
+        #expect(try LayerConfig(metadata: config.metadata) == config)
+        #expect(throws: CheckpointError.self) { try LayerConfig(metadata: config.metadata.merging(["edge_scorer": "cubic"]) { $1 }) }
+    }
+
+    @Test func trainedFixturesGateOnlyLonesumPatterns() throws {
+        let dir = Bundle.module.resourceURL!.appendingPathComponent("Fixtures")
+        for name in ["trained_l1_topk_softmax_layernorm_shared_bf16", "trained_l2_softmax_topk_rmsnorm"] {
+            let parameters = try LayerCheckpoint(path: dir.appendingPathComponent(name + ".safetensors").path).parameters(Double.self)
+            let rounds = EdgePatternSampling.fixed(try DAGMoELayer(parameters: parameters), tokens: 2000, seed: 1)
+            #expect(rounds.count == parameters.config.dagLayers)
+            for seen in rounds {
+                #expect(!seen.isEmpty)
+                #expect(seen.allSatisfy { EdgePatternSamplingTests.isLonesum(parameters.config.topK, $0) }, "\(name)")
+            }
+        }
     }
 }
