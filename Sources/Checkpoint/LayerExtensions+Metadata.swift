@@ -3,9 +3,16 @@ import MoE
 extension LayerExtensions {
     /// Parses the extension keys of a checkpoint's metadata (docs/model-layouts.md):
     /// `shared_gate` (`sigmoid`; absent: none) and `router_groups` with
-    /// `router_topk_groups` (both or neither). A spec checkpoint has none of them.
+    /// `router_topk_groups` (both or neither), `edge_scorer` (`bilinear` or `additive`; absent:
+    /// additive). A spec checkpoint has none of them.
     public init(metadata: [String: String]) throws(CheckpointError) {
         self.init()
+        if let scorer = metadata["edge_scorer"] {
+            guard let value = EdgeScorer(rawValue: scorer) else {
+                throw .malformedMetadata(key: "edge_scorer", value: scorer, expected: "additive or bilinear")
+            }
+            edgeScorer = value
+        }
         if let gate = metadata["shared_gate"] {
             guard gate == "sigmoid" else {
                 throw .malformedMetadata(key: "shared_gate", value: gate, expected: "sigmoid")
@@ -34,6 +41,7 @@ extension LayerExtensions {
     public var metadata: [String: String] {
         var out: [String: String] = [:]
         if sharedGate { out["shared_gate"] = "sigmoid" }
+        if edgeScorer == .bilinear { out["edge_scorer"] = "bilinear" }
         if let groups = routerGroups {
             out["router_groups"] = String(groups.count)
             out["router_topk_groups"] = String(groups.selected)

@@ -19,8 +19,6 @@ public struct CombinationCounts: Sendable {
     public let depthAtMost: [(depth: Int, count: BigInt)]
     /// C(n, k) · labeled DAGs.
     public let structural: BigInt
-    /// structural / weighted sum (exact: it is the labeled DAG count).
-    public let expansion: BigInt
     public let equivalentExperts: BigInt
     /// Nil when n == k.
     public let equivalentGranularity: Int?
@@ -29,6 +27,8 @@ public struct CombinationCounts: Sendable {
     /// (L, orbits of those patterns under relabeling of the k slots) for L = 1…maxDepth;
     /// empty past ``CountLimits/maxKModuleOrbits``.
     public let modulePatternsUpToRelabeling: [(depth: Int, count: BigInt)]
+    /// What the spec's layer can realize, beside the paper's counts above.
+    public let realizable: RealizableCounts
 }
 
 /// Where each family stops being computed; `analyze count` documents these.
@@ -58,11 +58,15 @@ public enum CountLimits {
 public struct CombinationCounter: Sendable {
     public let labeled: [BigInt]
     let connected: [BigInt]
+    let intervalOrders: [BigInt]
+    let fishburn: [BigInt]
 
     /// Prepares the tables for every k up to `maxK`.
     public init(maxK: Int, progress: ((Int) -> Void)? = nil) {
         labeled = labeledDAGCounts(upTo: maxK, progress: progress)
         connected = weaklyConnectedDAGCounts(labeled: Array(labeled.prefix(min(maxK, CountLimits.maxKConnected) + 1)))
+        intervalOrders = intervalOrderCounts(upTo: min(maxK, RealizableLimits.maxKRoundDAGs))
+        fishburn = fishburnCounts(upTo: min(maxK, RealizableLimits.maxKRoundDAGs))
     }
 
     /// All counts for n experts with k selected; needs 1 ≤ k ≤ n and k within the prepared tables.
@@ -85,12 +89,13 @@ public struct CombinationCounter: Sendable {
             weaklyConnectedDAGs: k < connected.count ? connected[k] : nil,
             depthAtMost: Array(zip(depths.prefix(depthCounts.count), depthCounts)).map { ($0, $1) },
             structural: structural,
-            expansion: structural.dividedExactly(by: weightedSum),
             equivalentExperts: equivalentExperts(k: k, target: structural),
             equivalentGranularity: equivalentGranularity(n: n, k: k, target: structural),
             modulePatterns: (1...maxDepth).map { ($0, BigInt(1) << (k * k * $0)) },
             modulePatternsUpToRelabeling: k <= CountLimits.maxKModuleOrbits
-                ? Array(zip(1...maxDepth, modulePatternOrbits(k: k, rounds: Array(1...maxDepth)))).map { ($0, $1) } : []
+                ? Array(zip(1...maxDepth, modulePatternOrbits(k: k, rounds: Array(1...maxDepth)))).map { ($0, $1) } : [],
+            realizable: RealizableCounts(n: n, k: k, maxDepth: maxDepth, structural: structural,
+                                         intervalOrders: intervalOrders, fishburn: fishburn)
         )
     }
 }

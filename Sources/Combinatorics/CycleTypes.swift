@@ -29,9 +29,6 @@ public struct CycleType: Hashable, Sendable {
         multiplicities.indices.reversed().flatMap { p in [Int](repeating: p, count: multiplicities[p]) }
     }
 
-    /// The number of cycles.
-    public var cycleCount: Int { multiplicities.reduce(0, +) }
-
     /// z = Π_p p^{m_p} · m_p!, the order of the centralizer of a permutation of this type.
     public var centralizerOrder: BigInt {
         var z = BigInt(1)

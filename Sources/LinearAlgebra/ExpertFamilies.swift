@@ -5,29 +5,37 @@
 /// - `chain(depth: L)`: the span of all products W_{i_l}⋯W_{i_1}, 1 ≤ l ≤ L, every i_j selected
 ///   and repetition allowed: the maps a chain of at most L experts can express. Depth 1 is the
 ///   weighted-sum family.
+/// - `dag(rounds: L, width: d_g)`: span{W_i} plus every map whose column space lies in
+///   range(U_1) + … + range(U_L), the `up` maps of a DAG module with linear experts. Each expert
+///   runs once on x and the rounds add maps U_l(…) on top, so this holds the layer's linearization
+///   (gate terms aside); a product W_b·W_a is in it only through the rank-(L·d_g) part.
 public enum ExpertFamily: Sendable, Equatable {
     case weightedSum
     case chain(depth: Int)
+    case dag(rounds: Int, width: Int)
 
-    /// "ws" or "chain".
+    /// "ws", "chain" or "dag".
     public var name: String {
         switch self {
         case .weightedSum: return "ws"
         case .chain: return "chain"
+        case .dag: return "dag"
         }
     }
 
-    /// The longest product in the family (1 for weighted sums).
+    /// The longest product in the family (1 for weighted sums), or the DAG module's rounds.
     public var depth: Int {
         switch self {
         case .weightedSum: return 1
         case .chain(let depth): return depth
+        case .dag(let rounds, _): return rounds
         }
     }
 
     /// How many products the family stacks for k selected experts: k + k² + … + k^depth;
     /// nil when that passes Int.max.
     public func columnCount(k: Int) -> Int? {
+        if case .dag = self { return nil }
         guard k > 1 else { return k * depth }
         var total = 0, power = 1
         for _ in 0..<depth {
@@ -39,9 +47,11 @@ public enum ExpertFamily: Sendable, Equatable {
         return total
     }
 
-    /// The largest rank the family can have: min(d², k + k² + … + k^depth).
+    /// The largest rank the family can have: min(d², k + k² + … + k^depth), or
+    /// min(d², k + L·d_g·d) for the DAG family.
     public func bound(k: Int, d: Int) -> Int {
         let space = d * d
+        if case .dag(let rounds, let width) = self { return Swift.min(space, k + rounds * width * d) }
         guard let columns = columnCount(k: k) else { return space }
         return Swift.min(space, columns)
     }
@@ -142,5 +152,60 @@ public struct ProductStack: Sendable {
         guard Set(selected).count == selected.count else {
             throw LinearAlgebraError.invalidInput("the selection \(selected.map(String.init).joined(separator: ",")) repeats an expert")
         }
+    }
+}
+
+/// The `up` maps U_1 … U_L (each d×d_g) of a DAG module, side by side: a d×(L·d_g) matrix whose
+/// range is the column space the module's rounds can write into.
+public struct DAGModuleRange: Sendable {
+    public let rounds: Int
+    public let width: Int
+    /// [U_1 | … | U_L], d × (L·d_g).
+    public let up: Matrix<Double>
+
+    /// Throws unless `up` has rounds·width columns.
+    public init(rounds: Int, width: Int, up: Matrix<Double>) throws {
+        guard rounds >= 1, width >= 1, up.cols == rounds * width else {
+            throw LinearAlgebraError.invalidInput("a DAG module of \(rounds) rounds of width \(width) needs a d×\(rounds * width) matrix of up maps (got \(up.rows)×\(up.cols))")
+        }
+        self.rounds = rounds
+        self.width = width
+        self.up = up
+    }
+
+    /// Random U_l with N(0, 1/d) entries from `seed`.
+    public static func random(rounds: Int, width: Int, dimension d: Int, seed: UInt64) throws -> DAGModuleRange {
+        var gaussian = SeededGaussian(seed: seed)
+        return try DAGModuleRange(rounds: rounds, width: width,
+                                  up: gaussian.matrix(rows: d, cols: rounds * width, divisor: Double(d).squareRoot()))
+    }
+
+    /// The family's spanning set as rows of length d²: vec(W_i) for the selected experts, then
+    /// vec(u_c e_bᵀ) for every column u_c of `up` and every b.
+    func stack(experts: LinearExperts, selected: [Int]) throws -> Matrix<Double> {
+        let d = experts.dimension
+        guard up.rows == d else {
+            throw LinearAlgebraError.invalidInput("the DAG module's up maps have \(up.rows) rows; the experts are \(d)×\(d)")
+        }
+        let count = selected.count + up.cols * d
+        guard count * d * d <= ProductStack.maxEntries else {
+            throw LinearAlgebraError.invalidInput("the dag family stacks \(count) maps of \(d * d) entries, past the limit of \(ProductStack.maxEntries) entries")
+        }
+        var rows = Matrix<Double>(rows: count, cols: d * d)
+        for (t, s) in selected.enumerated() { for e in 0..<(d * d) { rows[t, e] = experts.matrices[s].data[e] } }
+        for c in 0..<up.cols {
+            for b in 0..<d {
+                let row = selected.count + c * d + b
+                for a in 0..<d { rows[row, a * d + b] = up[a, c] }
+            }
+        }
+        return rows
+    }
+
+    /// U·A for a random A ((L·d_g)×d, N(0, 1)): a map inside the family whatever the experts.
+    public func controlTarget(seed: UInt64) -> Matrix<Double> {
+        var gaussian = SeededGaussian(seed: seed)
+        let a = gaussian.matrix(rows: up.cols, cols: up.rows)
+        return up * a
     }
 }

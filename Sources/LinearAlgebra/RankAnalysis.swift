@@ -12,6 +12,8 @@ public struct RankQuery: Sendable {
     public var residualTolerance: Double
     /// Whether to compute the eigenvalues of each selected expert and each target.
     public var eigenvalues: Bool
+    /// A DAG module's up maps: adds the `dag` family and the control target U·A.
+    public var dagModule: DAGModuleRange?
 
     /// √ε(Float64) ≈ 1.5e-8: a target inside the span leaves a residual of a few ε (rounding in the
     /// products and the solve), one outside it a residual of order its distance; √ε sits halfway
@@ -19,28 +21,30 @@ public struct RankQuery: Sendable {
     public static let defaultResidualTolerance = Double.ulpOfOne.squareRoot()
 
     public init(selected: [Int], depth: Int, targets: [[Int]] = [], tolerance: Double? = nil,
-                residualTolerance: Double = RankQuery.defaultResidualTolerance, eigenvalues: Bool = false) {
+                residualTolerance: Double = RankQuery.defaultResidualTolerance, eigenvalues: Bool = false,
+                dagModule: DAGModuleRange? = nil) {
         self.selected = selected
         self.depth = depth
         self.targets = targets
         self.tolerance = tolerance
         self.residualTolerance = residualTolerance
         self.eigenvalues = eigenvalues
+        self.dagModule = dagModule
     }
 }
 
 /// How well a family's span reaches one target map T: ‖T − P·T‖ / ‖T‖ with P the orthogonal
 /// projection onto the span (at the family's rank tolerance).
 public struct TargetFit: Sendable {
-    /// Factors left to right, as in ``RankQuery/targets``.
+    /// Factors left to right, as in ``RankQuery/targets``; empty for the DAG control target.
     public let factors: [Int]
     /// The relative least-squares residual (0 for a zero target).
     public let residual: Double
     /// residual ≤ the query's residual tolerance.
     public let expressible: Bool
 
-    /// "b*a" for [b, a].
-    public var name: String { TargetFit.name(factors) }
+    /// "b*a" for [b, a]; "U*A" for the DAG control target (U·A, A random: inside the dag span).
+    public var name: String { factors.isEmpty ? "U*A" : TargetFit.name(factors) }
 
     static func name(_ factors: [Int]) -> String { factors.map(String.init).joined(separator: "*") }
 }
@@ -91,10 +95,20 @@ extension LinearExperts {
             throw LinearAlgebraError.invalidInput("the residual tolerance must be a finite number ≥ 0 (got \(query.residualTolerance))")
         }
         let stack = try ProductStack(experts: self, selected: query.selected, maxLength: query.depth)
-        let targets = try query.targets.map { try product($0) }
+        var targets = try query.targets.map { try product($0) }
+        var names = query.targets
+        if let module = query.dagModule {
+            targets.append(module.controlTarget(seed: 0x5eed))
+            names.append([])
+        }
         let families = [ExpertFamily.weightedSum] + (query.depth >= 2 ? (2...query.depth).map { .chain(depth: $0) } : [])
-        let ranks = try families.map { family in
-            try familyRank(family, stack: stack, targets: targets, query: query)
+        var ranks = try families.map { family in
+            try familyRank(family, matrix: stack.matrix(for: family), targets: targets, names: names, query: query)
+        }
+        if let module = query.dagModule {
+            ranks.append(try familyRank(.dag(rounds: module.rounds, width: module.width),
+                                        matrix: module.stack(experts: self, selected: query.selected),
+                                        targets: targets, names: names, query: query))
         }
         var spectra: [MatrixSpectrum] = []
         if query.eigenvalues {
@@ -107,9 +121,8 @@ extension LinearExperts {
                           families: ranks, spectra: spectra)
     }
 
-    private func familyRank(_ family: ExpertFamily, stack: ProductStack, targets: [Matrix<Double>],
-                            query: RankQuery) throws -> FamilyRank {
-        let a = stack.matrix(for: family)
+    private func familyRank(_ family: ExpertFamily, matrix a: Matrix<Double>, targets: [Matrix<Double>],
+                            names: [[Int]], query: RankQuery) throws -> FamilyRank {
         let svd = try a.svd(vectors: false)
         let rank = NumericalRank(singularValues: svd.values, rows: a.rows, cols: a.cols, tolerance: query.tolerance)
         var fits: [TargetFit] = []
@@ -121,11 +134,11 @@ extension LinearExperts {
             let rcond = rank.sigmaMax > 0 ? rank.tolerance / rank.sigmaMax : -1
             let solution = try a.transposed.leastSquares(b, rcond: rcond)
             solverRank = solution.rank
-            fits = zip(query.targets, solution.relativeResiduals).map { factors, residual in
+            fits = zip(names, solution.relativeResiduals).map { factors, residual in
                 TargetFit(factors: factors, residual: residual, expressible: residual <= query.residualTolerance)
             }
         }
-        return FamilyRank(family: family, columns: a.rows, bound: family.bound(k: stack.selected.count, d: dimension),
+        return FamilyRank(family: family, columns: a.rows, bound: family.bound(k: query.selected.count, d: dimension),
                           rank: rank, svdRoutine: svd.routine, solverRank: solverRank, targets: fits)
     }
 }

@@ -38,6 +38,8 @@ struct DAGRoundCache<Scalar: BLASScalar>: Sendable {
     let p: Buffer<Scalar>, q: Buffer<Scalar>
     /// m, [T·K, d_g].
     let messages: Buffer<Scalar>
+    /// R = h Aᵀ with the bilinear scorer (row j is A h_j), else nil.
+    let bilinear: Buffer<Scalar>?
 }
 
 /// Round l forward: returns x^l = x^{l−1} + m Uᵀ ([T·K, d]) and the cache.
@@ -85,7 +87,19 @@ func dagRoundForward<Scalar: BLASScalar>(
         Scalar.gemm(transA: false, transB: false, m: rows, n: 1, k: g, alpha: 1, a: h.p, lda: g,
                     b: a + g, ldb: 1, beta: 0, c: scoreS.p, ldc: 1)
     }
-    // e_ij = σ(scoreT_i + scoreS_j + b) and m_i = (Σ_j e_ij) P_i + Σ_j e_ij Q_j, token by token.
+    // Bilinear scorer (extension): R = h Aᵀ, so h_iᵀ A h_j = h_i · R_j.
+    var bilinear: Buffer<Scalar>? = nil
+    if config.extensions.edgeScorer == .bilinear {
+        let r = Buffer<Scalar>(uninitialized: rows * g)
+        parameters.withValues(ParameterName.bilinear(l)) { a in
+            Scalar.gemm(transA: false, transB: true, m: rows, n: g, k: g, alpha: 1, a: h.p, lda: g,
+                        b: a, ldb: g, beta: 0, c: r.p, ldc: g)
+        }
+        bilinear = r
+    }
+    let r = bilinear
+
+    // e_ij = σ(scoreT_i + scoreS_j + b [+ h_i · R_j]) and m_i = (Σ_j e_ij) P_i + Σ_j e_ij Q_j, token by token.
     let edges = Buffer<Scalar>(uninitialized: s.tokens * k * k)
     let messages = Buffer<Scalar>(zeros: rows * g)
     let bias = parameters.withValues(names.edgeBias) { $0[0] }
@@ -96,7 +110,12 @@ func dagRoundForward<Scalar: BLASScalar>(
                 let mi = messages.p + (t * k + i) * g
                 var rowSum: Scalar = 0
                 for j in 0..<k {
-                    let eij = Scalar.sigmoid(sT[i] + sS[j] + bias)
+                    var score = sT[i] + sS[j] + bias
+                    if let r {
+                        let hi = h.p + (t * k + i) * g, rj = r.p + (t * k + j) * g
+                        for c in 0..<g { score += hi[c] * rj[c] }
+                    }
+                    let eij = Scalar.sigmoid(score)
                     e[i * k + j] = eij
                     rowSum += eij
                     let qj = q.p + (t * k + j) * g
@@ -115,7 +134,8 @@ func dagRoundForward<Scalar: BLASScalar>(
         Scalar.gemm(transA: false, transB: true, m: rows, n: d, k: g, alpha: 1, a: messages.p, lda: g,
                     b: up, ldb: g, beta: 1, c: out.p, ldc: d)
     }
-    return (out, DAGRoundCache(input: x, norm: norm, u: u, h: h, edges: edges, p: p, q: q, messages: messages))
+    return (out, DAGRoundCache(input: x, norm: norm, u: u, h: h, edges: edges, p: p, q: q, messages: messages,
+                               bilinear: bilinear))
 }
 
 /// Round l backward. dOut is dJ/dx^l, [T·K, d]; dJ/dx^{l−1} is accumulated into dIn
@@ -153,6 +173,9 @@ func dagRoundBackward<Scalar: BLASScalar>(
     let dScoreT = Buffer<Scalar>(zeros: rows), dScoreS = Buffer<Scalar>(zeros: rows)
     let workers = Parallel.workers
     let dBiasPartial = Buffer<Scalar>(zeros: workers)
+    // Bilinear scorer: dh_i += Σ_j ds_ij R_j here, and W_j = Σ_i ds_ij h_i for dh_j += Aᵀ W_j and dA = Wᵀ h.
+    let bilinearDH: Buffer<Scalar>? = cache.bilinear.map { _ in Buffer(zeros: rows * g) }
+    let bilinearW: Buffer<Scalar>? = cache.bilinear.map { _ in Buffer(zeros: rows * g) }
     let chunkCount = Parallel.chunks(s.tokens, grain: 16, workers: workers) { chunk, range in
         var dBias: Scalar = 0
         for t in range {
@@ -171,6 +194,15 @@ func dagRoundBackward<Scalar: BLASScalar>(
                         dqj[c] += eij * dmi[c]
                     }
                     let ds = (dmDotP + dmDotQ) * eij * (1 - eij)
+                    if let r = cache.bilinear, let bilinearDH, let bilinearW {
+                        let hi = cache.h.p + (t * k + i) * g
+                        let rj = r.p + (t * k + j) * g
+                        let dhi = bilinearDH.p + (t * k + i) * g, wj = bilinearW.p + (t * k + j) * g
+                        for c in 0..<g {
+                            dhi[c] += ds * rj[c]
+                            wj[c] += ds * hi[c]
+                        }
+                    }
                     dScoreT.p[t * k + i] += ds
                     dScoreS.p[t * k + j] += ds
                     dBias += ds
@@ -200,6 +232,18 @@ func dagRoundBackward<Scalar: BLASScalar>(
                     b: a, ldb: g, beta: 0, c: dh.p, ldc: g)
         Scalar.gemm(transA: false, transB: false, m: rows, n: g, k: 1, alpha: 1, a: dScoreS.p, lda: 1,
                     b: a + g, ldb: g, beta: 1, c: dh.p, ldc: g)
+    }
+
+    if let bilinearDH, let bilinearW {
+        for c in 0..<(rows * g) { dh.p[c] += bilinearDH.p[c] }
+        parameters.withValues(ParameterName.bilinear(l)) { a in
+            Scalar.gemm(transA: false, transB: false, m: rows, n: g, k: g, alpha: 1, a: bilinearW.p, lda: g,
+                        b: a, ldb: g, beta: 1, c: dh.p, ldc: g)
+        }
+        gradients.withMutableValues(ParameterName.bilinear(l)) { dA in
+            Scalar.gemm(transA: true, transB: false, m: g, n: g, k: rows, alpha: 1, a: bilinearW.p, lda: g,
+                        b: cache.h.p, ldb: g, beta: 1, c: dA, ldc: g)
+        }
     }
 
     // P = h M_tᵀ, Q = h M_sᵀ  ⇒  dh += dP M_t + dQ M_s ([T·K, d_g] × [d_g, d_g]),

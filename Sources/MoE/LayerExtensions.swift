@@ -9,21 +9,38 @@
 ///   largest p is highest, and S is the top K of p among the kept groups' experts. The
 ///   gates are computed from p as the router says (the selection is piecewise constant,
 ///   so backward is unchanged).
+/// - `edgeScorer`: `.bilinear` adds h_iᵀ A_l h_j to every edge score of round l,
+///   e_ij = σ(h_iᵀ A h_j + a_t·h_i + a_s·h_j + b), with A_l = `dag.{l}.edge.bilinear` [d_g, d_g]
+///   (A = 0 is the spec's gate). The spec's additive score thresholds to lonesum patterns only;
+///   with d_g ≥ K the bilinear one reaches every K×K 0/1 pattern (H A Hᵀ is any matrix when the
+///   K×d_g matrix H of node states has full row rank).
 public struct LayerExtensions: Sendable, Equatable, Codable {
+    /// How round l scores the edge from source j to target i.
+    public enum EdgeScorer: String, Sendable, Codable, CaseIterable {
+        /// The spec's σ(a_t·h_i + a_s·h_j + b).
+        case additive
+        /// σ(h_iᵀ A h_j + a_t·h_i + a_s·h_j + b).
+        case bilinear
+    }
+
     public var sharedGate: Bool
     public var routerGroups: RouterGroups?
+    public var edgeScorer: EdgeScorer
 
-    public init(sharedGate: Bool = false, routerGroups: RouterGroups? = nil) {
+    public init(sharedGate: Bool = false, routerGroups: RouterGroups? = nil, edgeScorer: EdgeScorer = .additive) {
         self.sharedGate = sharedGate
         self.routerGroups = routerGroups
+        self.edgeScorer = edgeScorer
     }
 
     /// True when nothing is switched on (the spec's layer).
-    public var isEmpty: Bool { !sharedGate && routerGroups == nil }
+    public var isEmpty: Bool { !sharedGate && routerGroups == nil && edgeScorer == .additive }
 
     /// The extension's weights with their shapes, in a fixed order.
-    func parameterShapes(dModel: Int) -> [(name: String, shape: [Int])] {
-        sharedGate ? [(ParameterName.sharedGate, [1, dModel])] : []
+    func parameterShapes(dModel: Int, dG: Int, rounds: Int) -> [(name: String, shape: [Int])] {
+        var out: [(name: String, shape: [Int])] = sharedGate ? [(ParameterName.sharedGate, [1, dModel])] : []
+        if edgeScorer == .bilinear { out += (0..<rounds).map { (ParameterName.bilinear($0), [dG, dG]) } }
+        return out
     }
 
     /// Throws `LayerConfigError` for an extension the configuration cannot run.
@@ -38,6 +55,9 @@ public struct LayerExtensions: Sendable, Equatable, Codable {
 extension ParameterName {
     /// The extension weight w of the sigmoid shared-expert gate, [1, d].
     static let sharedGate = "shared_gate.weight"
+
+    /// The extension weight A_l of round l's bilinear edge score, [d_g, d_g].
+    static func bilinear(_ l: Int) -> String { dag(l, "edge.bilinear") }
 }
 
 extension LayerConfig {

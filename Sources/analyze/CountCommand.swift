@@ -12,7 +12,12 @@ struct CountCommand: ParsableCommand {
         Limits: 1 ≤ k ≤ n, k ≤ \(CountLimits.maxK), n ≤ \(CountLimits.maxN), --max-depth ≤ \(CountLimits.maxDepth), \
         Σk² over a --k-range ≤ \(CountLimits.maxRangeWork) (1...368, or 2045...2048). \
         Weakly connected DAGs are counted for k ≤ \(CountLimits.maxKConnected) and depth-limited DAGs for \
-        k ≤ \(CountLimits.maxKDepth); past those a note stands in their place.
+        k ≤ \(CountLimits.maxKDepth); past those a note stands in their place. The realizable group (what the \
+        spec's layer can produce, beside the paper's count): realizable.round_patterns and realizable.patterns.L \
+        for k ≤ \(RealizableLimits.maxKRoundPatterns) (O(k²)), realizable.round_patterns_up_to_relabeling for \
+        k ≤ \(RealizableLimits.maxKRoundPatternOrbits), realizable.round_dags, its unlabeled count, \
+        realizable.structural and realizable.structural_ratio for k ≤ \(RealizableLimits.maxKRoundDAGs) \
+        (generating functions, O(k³) big-integer work); docs/counting.md gives the formulas and OEIS ids.
         """
     )
 

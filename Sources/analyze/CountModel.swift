@@ -1,6 +1,7 @@
 import ArgumentParser
 import Checkpoint
 import Foundation
+import MoE
 import Report
 
 /// `analyze count --config DIR/config.json`: n and k from a Hugging Face MoE model, and what
@@ -31,29 +32,11 @@ struct CountModelOptions: ParsableArguments {
     }
 }
 
-/// What L rounds of a DAG module of width d_g add to one MoE layer of a model, for k
-/// selected experts: parameters (per round: RMSNorm d, down d_g·d, edge 2d_g + 1, node
-/// 2d_g², up d·d_g) and multiply-adds per token (norm K·d, down and up 2·K·d·d_g, the
-/// edge and message maps split into target and source halves 2·K·(d_g + d_g²), the
-/// gated sums K²·d_g), against the layer's routed experts and its per-token work.
-struct DAGModuleCost {
-    let model: ModelMoEConfig
-    let k: Int
-    let dG: Int
-
-    var d: Int { model.hiddenSize }
-    var parametersPerRound: Int { d + 2 * d * dG + 2 * dG * dG + 2 * dG + 1 }
-    var macsPerRound: Int { k * d + 2 * k * d * dG + 2 * k * (dG + dG * dG) + k * k * dG }
-    /// Routed experts' weights in one layer, N·3·d·d_ff.
-    var routedParameters: Int { model.experts * 3 * d * model.expertFF }
-    /// Per-token multiply-adds of the layer: router, k experts, the shared expert.
-    var activeMACs: Int { model.experts * d + k * 3 * d * model.expertFF + 3 * d * model.sharedFF }
-
-    func rows(depths: [Int]) -> [(depth: Int, parameters: Int, parameterShare: Double, macs: Int, macShare: Double)] {
-        depths.map { l in
-            (l, l * parametersPerRound, Double(l * parametersPerRound) / Double(routedParameters),
-             l * macsPerRound, Double(l * macsPerRound) / Double(activeMACs))
-        }
+extension DAGModuleCost {
+    /// The cost of a module on one MoE layer of `model`.
+    init(model: ModelMoEConfig, k: Int, dG: Int) {
+        self.init(d: model.hiddenSize, experts: model.experts, expertFF: model.expertFF,
+                  sharedFF: model.sharedFF, k: k, dG: dG)
     }
 }
 

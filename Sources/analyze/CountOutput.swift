@@ -1,5 +1,6 @@
 import BigInt
 import Combinatorics
+import Foundation
 import Report
 
 /// Formats ``CombinationCounts`` as text, JSON, CSV or markdown.
@@ -8,34 +9,48 @@ struct CountOutput {
     let maxDepth: Int
     let full: Bool
 
-    /// One reported quantity: its JSON-style key and exact value (nil: not computed, see notes).
-    typealias Entry = (key: String, value: BigInt?)
+    /// One reported quantity: its JSON-style key and value.
+    typealias Entry = (key: String, value: CountValue)
 
     static func entries(_ c: CombinationCounts, maxDepth: Int) -> [Entry] {
+        func exact(_ v: BigInt?) -> CountValue { v.map { .exact($0) } ?? .missing }
         var out: [Entry] = [
-            ("weighted_sum", c.weightedSum),
-            ("ordered", c.ordered),
-            ("dags.labeled", c.labeledDAGs),
-            ("dags.unlabeled", c.unlabeledDAGs),
-            ("dags.one_sink", c.oneSinkDAGs),
-            ("dags.one_source", c.oneSourceDAGs),
-            ("dags.weakly_connected", c.weaklyConnectedDAGs),
+            ("weighted_sum", exact(c.weightedSum)),
+            ("ordered", exact(c.ordered)),
+            ("dags.labeled", exact(c.labeledDAGs)),
+            ("dags.unlabeled", exact(c.unlabeledDAGs)),
+            ("dags.one_sink", exact(c.oneSinkDAGs)),
+            ("dags.one_source", exact(c.oneSourceDAGs)),
+            ("dags.weakly_connected", exact(c.weaklyConnectedDAGs)),
         ]
         let depths = Array(stride(from: 1, through: min(c.k - 1, maxDepth), by: 1))
         for l in depths {
-            out.append(("dags.depth_at_most.\(l)", c.depthAtMost.first { $0.depth == l }?.count))
+            out.append(("dags.depth_at_most.\(l)", exact(c.depthAtMost.first { $0.depth == l }?.count)))
         }
         out += [
-            ("structural", c.structural),
-            ("expansion", c.expansion),
-            ("equivalent_experts", c.equivalentExperts),
-            ("equivalent_granularity", c.equivalentGranularity.map { BigInt($0) }),
+            ("structural", exact(c.structural)),
+            ("equivalent_experts", exact(c.equivalentExperts)),
+            ("equivalent_granularity", exact(c.equivalentGranularity.map { BigInt($0) })),
         ]
         for (depth, count) in c.modulePatterns {
-            out.append(("module_patterns.\(depth)", count))
+            out.append(("module_patterns.\(depth)", exact(count)))
             out.append(("module_patterns_up_to_relabeling.\(depth)",
-                        c.modulePatternsUpToRelabeling.first { $0.depth == depth }?.count))
+                        exact(c.modulePatternsUpToRelabeling.first { $0.depth == depth }?.count)))
         }
+        let r = c.realizable
+        out += [
+            ("realizable.round_patterns", exact(r.roundPatterns)),
+            ("realizable.round_patterns_up_to_relabeling", exact(r.roundPatternsUpToRelabeling)),
+            ("realizable.round_dags", exact(r.roundDAGs)),
+            ("realizable.round_dags_up_to_relabeling", exact(r.roundDAGsUpToRelabeling)),
+        ]
+        for l in 1...maxDepth {
+            out.append(("realizable.patterns.\(l)", exact(r.patterns.first { $0.depth == l }?.count)))
+        }
+        out += [
+            ("realizable.structural", exact(r.structural)),
+            ("realizable.structural_ratio", r.structuralRatioLog10.map { .ratio(log10: $0) } ?? .missing),
+        ]
         return out
     }
 
@@ -55,6 +70,16 @@ struct CountOutput {
             notes.append("module_patterns_up_to_relabeling is computed for k ≤ \(CountLimits.maxKModuleOrbits) only (a sum over the p(k) cycle types).")
         }
         notes.append(CountOutput.relabelingNote)
+        if c.realizable.roundPatternsUpToRelabeling == nil {
+            notes.append("realizable.round_patterns_up_to_relabeling is computed for k ≤ \(RealizableLimits.maxKRoundPatternOrbits) only (a sum over the C(2k, k) row-sum multisets).")
+        }
+        if c.realizable.roundDAGs == nil {
+            notes.append("realizable.round_dags, its unlabeled count, realizable.structural and realizable.structural_ratio are computed for k ≤ \(RealizableLimits.maxKRoundDAGs) only (generating functions: O(k³) products of large numbers).")
+        }
+        if c.realizable.roundPatterns == nil {
+            notes.append("realizable.round_patterns and realizable.patterns are computed for k ≤ \(RealizableLimits.maxKRoundPatterns) only.")
+        }
+        notes += CountOutput.groupNotes
         if c.equivalentGranularity == nil {
             notes.append("equivalent_granularity: no granularity helps when n = k, since C(g·k, g·k) = 1 for every g.")
         }
@@ -66,7 +91,17 @@ struct CountOutput {
         + "structures up to relabeling of the k node slots: the DAG-MoE module's weights are shared across node "
         + "slots, so it is permutation-equivariant and, on identical inputs, cannot tell relabelings apart; "
         + "different experts make the nodes distinguishable again. module_patterns_up_to_relabeling.L counts "
-        + "the binary edge patterns (L rounds of k×k gates) the module can express, up to the same relabeling."
+        + "all binary edge patterns (L rounds of k×k gates) up to the same relabeling."
+
+    /// One sentence per group of keys: what it counts.
+    static let groupNotes = [
+        "dags.*, structural and module_patterns are the paper's count and the combinatorial ceiling: every DAG "
+            + "on the k experts, every 0/1 gate pattern; the spec's layer cannot produce most of them.",
+        "realizable.* is what the spec's layer can produce: one round's thresholded gates [s_i + t_j + b > 0] "
+            + "are lonesum matrices (round_patterns, A048163), acyclic ones are interval orders (round_dags, A079144; "
+            + "Fishburn A022493 up to relabeling), patterns.L = round_patterns^L is exact over free weights with "
+            + "d ≥ k and d_g ≥ 2, structural = C(n, k) · round_dags, and structural_ratio = structural / realizable.structural.",
+    ]
 
     func render(_ format: OutputFormat) -> String {
         switch format {
@@ -100,8 +135,12 @@ struct CountOutput {
         if rows.count == 1 {
             var t = Table(header: ["quantity", "value", "log10"], alignments: [.left, .right, .right])
             for e in CountOutput.entries(rows[0], maxDepth: maxDepth) {
-                guard let v = e.value else { t.append([e.key, "n/a", ""]); continue }
-                t.append([e.key, exact ? v.description : Numbers.abbreviated(v, maxDigits: 40), Numbers.log10(v.log10)])
+                switch e.value {
+                case .missing: t.append([e.key, "n/a", ""])
+                case .exact(let v):
+                    t.append([e.key, exact ? v.description : Numbers.abbreviated(v, maxDigits: 40), Numbers.log10(v.log10)])
+                case .ratio(let log10): t.append([e.key, CountValue.ratioText(log10), Numbers.log10(log10)])
+                }
             }
             return t
         }
@@ -110,8 +149,11 @@ struct CountOutput {
         for c in rows {
             let values = Dictionary(CountOutput.entries(c, maxDepth: maxDepth).map { ($0.key, $0.value) }) { a, _ in a }
             t.append([String(c.k)] + keys.map { key in
-                guard let v = values[key] ?? nil else { return exact ? "" : "n/a" }
-                return exact ? v.description : Numbers.log10(v.log10)
+                switch values[key] ?? .missing {
+                case .missing: return exact ? "" : "n/a"
+                case .exact(let v): return exact ? v.description : Numbers.log10(v.log10)
+                case .ratio(let log10): return exact ? CountValue.ratioText(log10) : Numbers.log10(log10)
+                }
             })
         }
         return t
@@ -133,16 +175,31 @@ struct CountOutput {
                     ("depth_at_most", .object(c.depthAtMost.map { ("\($0.depth)", value($0.count)) })),
                 ])),
                 ("structural", value(c.structural)),
-                ("expansion", value(c.expansion)),
                 ("equivalent_experts", value(c.equivalentExperts)),
                 ("equivalent_granularity", c.equivalentGranularity.map { .string(String($0)) } ?? .null),
                 ("module_patterns", .object(c.modulePatterns.map { ("\($0.depth)", value($0.count)) })),
                 ("module_patterns_up_to_relabeling",
                  .object(c.modulePatternsUpToRelabeling.map { ("\($0.depth)", value($0.count)) })),
+                ("realizable", CountOutput.realizableJSON(c.realizable)),
                 ("notes", .array(CountOutput.notes(c).map { .string($0) })),
             ])
         }
         return objects.count == 1 ? objects[0] : .array(objects)
+    }
+
+    /// The `realizable` group as a JSON object; the ratio as a number and as its log10.
+    static func realizableJSON(_ r: RealizableCounts) -> JSON {
+        func value(_ v: BigInt?) -> JSON { v.map { .string($0.description) } ?? .null }
+        return .object([
+            ("round_patterns", value(r.roundPatterns)),
+            ("round_patterns_up_to_relabeling", value(r.roundPatternsUpToRelabeling)),
+            ("round_dags", value(r.roundDAGs)),
+            ("round_dags_up_to_relabeling", value(r.roundDAGsUpToRelabeling)),
+            ("patterns", .object(r.patterns.map { ("\($0.depth)", value($0.count)) })),
+            ("structural", value(r.structural)),
+            ("structural_ratio", r.structuralRatioLog10.map { .string(CountValue.ratioText($0)) } ?? .null),
+            ("structural_ratio_log10", r.structuralRatioLog10.map { .double($0) } ?? .null),
+        ])
     }
 
     /// log10 of the weighted-sum, structural and module-pattern counts against k.
@@ -157,7 +214,22 @@ struct CountOutput {
                 series("weighted_sum", \.weightedSum),
                 series("structural", \.structural),
                 series("module_patterns (L=1)", { $0.modulePatterns[0].count }),
-            ])
+            ] + (rows.allSatisfy { $0.realizable.structural != nil } ? [
+                series("realizable.structural", { $0.realizable.structural! }),
+            ] : []))
         return plot.render()
+    }
+}
+
+/// A value of `analyze count`: an exact count, a ratio of two counts (kept as its log10), or
+/// not computed.
+enum CountValue {
+    case exact(BigInt)
+    case ratio(log10: Double)
+    case missing
+
+    /// "2.623" for a ratio under a million, "1.2e+45" past it.
+    static func ratioText(_ log10: Double) -> String {
+        log10 < 6 ? String(format: "%.4f", Foundation.pow(10, log10)) : String(format: "%.3fe+%d", Foundation.pow(10, log10 - log10.rounded(.down)), Int(log10.rounded(.down)))
     }
 }

@@ -14,7 +14,10 @@ struct DagsCommand: ParsableCommand {
         discussion: """
         Enumerates labeled DAGs for 1 ≤ k ≤ \(DAGEnumerationLimits.maxK) (3,781,503 at k = 6 in a fraction \
         of a second; 1,138,779,265 at k = 7 in a minute or two) and checks the count against the recurrence of \
-        `analyze count` when one family matches the filters. --classes enumerates canonical forms, one per \
+        `analyze count` when one family matches the filters. --realizable classifies every DAG as one round of \
+        the spec's edge gate σ(s_i + t_j + b) sees it (lonesum adjacency, interval order by the poset test, \
+        distinct margins) and checks the lonesum count against realizable.round_dags (A079144; Fishburn \
+        numbers A022493 with --classes). --classes enumerates canonical forms, one per \
         isomorphism class, and checks them against the cycle-index count. --list prints each DAG for \
         k ≤ \(DagsCommand.maxListK) (--list-large to go further). --sequence prints labeled and unlabeled counts \
         for n = 0…K, K ≤ \(DagsCommand.maxSequenceK), without enumerating. Ctrl-C stops an enumeration with \
@@ -54,6 +57,12 @@ struct DagsCommand: ParsableCommand {
     @Flag(help: "Print labeled and unlabeled DAG counts for n = 0…k instead of enumerating.")
     var sequence = false
 
+    @Flag(help: "Classify every DAG as one round of the edge gate sees it: lonesum, interval order, margin classes.")
+    var realizable = false
+
+    @OptionGroup(title: "Sampling (with --realizable)")
+    var sampling: DagsSampleOptions
+
     @Option(help: "text, json or dot (dot draws the listed DAGs).")
     var format: DagsFormat = .text
 
@@ -76,6 +85,15 @@ struct DagsCommand: ParsableCommand {
             return
         }
         guard k >= 1 else { throw ValidationError("--k must be at least 1 (got \(k))") }
+        if sampling.sample != nil {
+            guard realizable else { throw ValidationError("--sample goes with --realizable") }
+            try sampling.validate(k: k)
+        }
+        if realizable {
+            guard filter.isEmpty, !list, format != .dot else {
+                throw ValidationError("--realizable classifies all DAGs; it takes no filter, --list or --format dot")
+            }
+        }
         guard k <= DAGEnumerationLimits.maxK else {
             throw ValidationError("--k \(k) is too large to enumerate: the limit is \(DAGEnumerationLimits.maxK) "
                                   + "(1,138,779,265 labeled DAGs); analyze count gives the numbers for any k")
@@ -88,6 +106,8 @@ struct DagsCommand: ParsableCommand {
 
     func run() throws {
         if sequence { return try runSequence() }
+        if sampling.sample != nil { return try runSample() }
+        if realizable { return try runRealizable() }
         let output = DagsOutput(k: k, filter: filter, classes: classes, format: format)
         var buffer = StdoutBuffer()
         buffer.write(output.header(listing: list))
@@ -121,11 +141,36 @@ struct DagsCommand: ParsableCommand {
             throw UsageError("interrupted: \(Numbers.grouped(result.census.count)) kept so far, "
                              + "stopped before all \(Numbers.grouped(total)) \(what)")
         }
-        let check = try DagsCommand.check(k: k, filter: filter, classes: classes)
+        let check = DAGFamilyCheck.matching(k: k, filter: filter, classes: classes)
         buffer.write(output.summary(result.census, check: check, listing: list))
         buffer.flush()
         if let check, BigInt(result.census.count) != check.expected {
             throw UsageError("the enumeration found \(result.census.count), \(check.family) says \(check.expected)")
+        }
+    }
+
+    func runRealizable() throws {
+        let total = classes ? 1 << (k * (k - 1) / 2) : labeledDAGCounts(upTo: k)[k].asInt!
+        let bar = ProgressBar(classes ? "upper-triangular matrices" : "labeled DAGs", total: total)
+        let check = DAGFamilyCheck.realizable(k: k, classes: classes)
+        let output = DagsOutput(k: k, filter: filter, classes: classes, format: format)
+        let (found, completed, text): (Int, Bool, String) = Interrupt.catching { interrupted in
+            let progress: (Int) -> Bool = { done in
+                bar.update(done)
+                return !interrupted()
+            }
+            if classes {
+                let result = intervalOrderClassCount(k: k, progress: progress)
+                return (result.count, result.completed, output.realizableClasses(result.count, check: check))
+            }
+            let result = realizableDAGCensus(k: k, progress: progress)
+            return (result.census.lonesum, result.completed, output.realizable(result.census, check: check))
+        }
+        bar.finish()
+        guard completed else { throw UsageError("interrupted before all \(Numbers.grouped(total)) were classified") }
+        print(text, terminator: "")
+        if BigInt(found) != check.expected {
+            throw UsageError("the enumeration found \(found), \(check.family) says \(check.expected)")
         }
     }
 
@@ -135,29 +180,6 @@ struct DagsCommand: ParsableCommand {
         bar.finish()
         print(DagsOutput.sequence(labeled: labeledDAGCounts(upTo: k), unlabeled: unlabeled, format: format),
               terminator: "")
-    }
-
-    /// The count of `analyze count` for the same DAGs, when exactly one family matches.
-    static func check(k: Int, filter: DAGFilter, classes: Bool) throws -> DagsCheck? {
-        if classes {
-            return filter.isEmpty ? DagsCheck(family: "dags.unlabeled", expected: unlabeledDAGCounts(upTo: k)[k]) : nil
-        }
-        let labeled = labeledDAGCounts(upTo: k)
-        switch (filter.oneSink, filter.oneSource, filter.weaklyConnected, filter.maxDepth) {
-        case (false, false, false, nil):
-            return DagsCheck(family: "dags.labeled", expected: labeled[k])
-        case (true, false, false, nil):
-            return DagsCheck(family: "dags.one_sink", expected: dagsWithExactSources(k, sources: 1, labeled: labeled))
-        case (false, true, false, nil):
-            return DagsCheck(family: "dags.one_source", expected: dagsWithExactSources(k, sources: 1, labeled: labeled))
-        case (false, false, true, nil):
-            return DagsCheck(family: "dags.weakly_connected", expected: weaklyConnectedDAGCounts(labeled: labeled)[k])
-        case (false, false, false, let depth?):
-            return DagsCheck(family: "dags.depth_at_most.\(depth)",
-                             expected: depthLimitedDAGCounts(k, depths: [min(depth, k - 1)])[0])
-        default:
-            return nil
-        }
     }
 }
 

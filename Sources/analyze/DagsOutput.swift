@@ -8,13 +8,6 @@ enum DagsFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, dot
 }
 
-/// The count `analyze count` gives for the same DAGs, when one family matches the filters.
-struct DagsCheck {
-    /// The `analyze count` key, for example `dags.one_sink`.
-    let family: String
-    let expected: BigInt
-}
-
 /// Formats an `analyze dags` run: a header, one item per listed DAG, and the summary.
 /// Items are rendered one at a time so a long list streams.
 struct DagsOutput {
@@ -60,7 +53,7 @@ struct DagsOutput {
             let edges = dag.edges.isEmpty ? "(none)" : dag.edges.map { "\($0.from)->\($0.to)" }.joined(separator: " ")
             var line = "#\(number)  bits \(dag.bitString)  edges \(edges)"
             if let automorphisms {
-                line += "  automorphisms \(automorphisms)  labelings \(factorial(k) / automorphisms)"
+                line += "  automorphisms \(automorphisms)  labelings \(BigInt.factorial(k).asInt! / automorphisms)"
             }
             return line + "\n"
         case .dot:
@@ -75,14 +68,14 @@ struct DagsOutput {
                 ("longest_path", .int(dag.longestPath)),
             ]
             if let automorphisms {
-                pairs += [("automorphisms", .int(automorphisms)), ("labelings", .int(factorial(k) / automorphisms))]
+                pairs += [("automorphisms", .int(automorphisms)), ("labelings", .int(BigInt.factorial(k).asInt! / automorphisms))]
             }
             return (number > 1 ? ", " : "") + JSON.object(pairs).rendered()
         }
     }
 
     /// The count, the cross-check, and the breakdowns by longest path and by edges.
-    func summary(_ census: DAGCensus, check: DagsCheck?, listing: Bool) -> String {
+    func summary(_ census: DAGCensus, check: DAGFamilyCheck?, listing: Bool) -> String {
         let agrees = check.map { BigInt(census.count) == $0.expected }
         switch format {
         case .text:
@@ -126,7 +119,45 @@ struct DagsOutput {
         return t
     }
 
-    func factorial(_ n: Int) -> Int { (1...max(n, 1)).reduce(1, *) }
+    /// `analyze dags --realizable`: the classification and its check.
+    func realizable(_ c: RealizableCensus, check: DAGFamilyCheck) -> String {
+        let agrees = BigInt(c.lonesum) == check.expected && c.intervalOrders == c.lonesum
+        switch format {
+        case .json:
+            return JSON.object([
+                ("k", .int(k)), ("kind", .string("labeled")), ("dags", .int(c.dags)),
+                ("lonesum", .int(c.lonesum)), ("interval_orders", .int(c.intervalOrders)),
+                ("margin_classes", .int(c.marginClasses)), ("lonesum_margin_classes", .int(c.lonesumMarginClasses)),
+                ("check", .object([("family", .string(check.family)), ("expected", .string(check.expected.description)),
+                                   ("equal", .bool(agrees))])),
+            ]).rendered() + "\n"
+        case .text, .dot:
+            var t = Table(header: ["labeled DAGs on k = \(k) nodes", "count"], alignments: [.left, .right])
+            t.append(["all", Numbers.grouped(c.dags)])
+            t.append(["lonesum adjacency (one round can produce them)", Numbers.grouped(c.lonesum)])
+            t.append(["interval orders (poset test)", Numbers.grouped(c.intervalOrders)])
+            t.append(["distinct (out-degree, in-degree) margins", Numbers.grouped(c.marginClasses)])
+            t.append(["distinct margins among the lonesum ones", Numbers.grouped(c.lonesumMarginClasses)])
+            return t.text() + "generating function (analyze count, \(check.family)): \(check.expected), "
+                + (agrees ? "equal" : "DIFFERENT") + "\n"
+        }
+    }
+
+    /// `analyze dags --realizable --classes`: interval orders up to relabeling and their check.
+    func realizableClasses(_ count: Int, check: DAGFamilyCheck) -> String {
+        let agrees = BigInt(count) == check.expected
+        switch format {
+        case .json:
+            return JSON.object([
+                ("k", .int(k)), ("kind", .string("classes")), ("interval_orders", .int(count)),
+                ("check", .object([("family", .string(check.family)), ("expected", .string(check.expected.description)),
+                                   ("equal", .bool(agrees))])),
+            ]).rendered() + "\n"
+        case .text, .dot:
+            return "isomorphism classes of DAGs on k = \(k) nodes that are interval orders: \(count)\n"
+                + "generating function (analyze count, \(check.family)): \(check.expected), \(agrees ? "equal" : "DIFFERENT")\n"
+        }
+    }
 
     /// `analyze dags --sequence`: labeled and unlabeled counts for n = 0…K.
     static func sequence(labeled: [BigInt], unlabeled: [BigInt], format: DagsFormat) -> String {

@@ -11,7 +11,10 @@ struct RankCommand: ParsableCommand {
         discussion: """
         Each family is the span of the maps it can realize, every d×d map flattened to a column of \
         length d²: ws = span{W_i}, chain depth l = span of all products of 1…l selected experts \
-        (repetition allowed). Ranks come from an SVD in Float64 (dgesdd, dgesvd as fallback) with \
+        (repetition allowed). With --dag-module FILE or --dag-rounds L [--dg G], dag = span{W_i} + every map \
+        whose column space lies in range(U_1…U_L), the DAG module's up maps: each expert runs once on x and the \
+        rounds write into range(U), so the layer's linearization (gate terms aside) lies in it; the control \
+        target U*A (A random) lies in it by construction, W_b·W_a only when L·d_g reaches d. Ranks come from an SVD in Float64 (dgesdd, dgesvd as fallback) with \
         numpy's matrix_rank tolerance σ_max·max(rows, cols)·ε unless --tol is given. A target "b*a" \
         is W_b·W_a (a acts first); its relative least-squares residual against each span (dgelsd) \
         says whether the family can express it. Random experts have N(0, 1/d) entries from a \
@@ -33,6 +36,9 @@ struct RankCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("A target map \"b*a\" (W_b·W_a) or \"a\"; repeatable.", valueName: "product"))
     var target: [String] = []
+
+    @OptionGroup(title: "DAG module")
+    var dagOptions: RankDAGModuleOptions
 
     @Flag(help: "Eigenvalues of each selected expert and each target.")
     var eig = false
@@ -101,7 +107,7 @@ struct RankCommand: ParsableCommand {
     }
 
     func run() throws {
-        let source: String
+        var source: String
         let linear: LinearExperts
         if let random {
             let spec = try RankExperts.parseRandom(random)
@@ -111,9 +117,12 @@ struct RankCommand: ParsableCommand {
             linear = try RankExperts.load(path: experts!)
             source = experts!
         }
+        let module = try dagOptions.module(dimension: linear.dimension)
+        if let module { source += "; dag family: " + module.source }
         let query = RankQuery(selected: try select.map(RankCommand.parseList) ?? Array(0..<linear.count),
                               depth: depth, targets: try target.map(RankCommand.parseProduct),
-                              tolerance: tol, residualTolerance: residualTol, eigenvalues: eig)
+                              tolerance: tol, residualTolerance: residualTol, eigenvalues: eig,
+                              dagModule: module?.range)
         let report = try linear.rankReport(query)
         let output = RankOutput(report: report, expertCount: linear.count, source: source,
                                 toleranceIsUserGiven: tol != nil)

@@ -164,3 +164,29 @@ import Testing
         #expect(r.stderr.split(separator: "\n").count == 1)
     }
 }
+
+/// `analyze rank` with the dag family: one table shows the chain composing and the DAG module not.
+@Suite struct RankDAGFamilyCommandTests {
+    @Test func dagFamilyBesideWsAndChain() throws {
+        let r = try runAnalyze(["rank", "--random", "4,8,3", "--target", "1*0", "--dag-rounds", "2", "--dg", "2", "--format", "json"])
+        #expect(r.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let families = try #require(object["families"] as? [[String: Any]])
+        #expect(families.map { $0["family"] as? String } == ["ws", "chain", "dag"])
+        #expect(families[2]["rank"] as? Int == 4 + 2 * 2 * 8)
+        let targets = try #require(families[2]["targets"] as? [[String: Any]])
+        #expect(targets.map { $0["target"] as? String } == ["1*0", "U*A"])
+        #expect(targets.map { $0["expressible"] as? Bool } == [false, true])
+        let chain = try #require(families[1]["targets"] as? [[String: Any]])
+        #expect(chain[0]["expressible"] as? Bool == true)
+    }
+
+    @Test func trainedModuleFromACheckpoint() throws {
+        let file = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.appendingPathComponent("rank_experts.safetensors").path
+        let r = try runAnalyze(["rank", "--experts", file, "--dag-module", "/nonexistent.safetensors"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("/nonexistent.safetensors"))
+        let both = try runAnalyze(["rank", "--random", "2,4", "--dag-module", "x", "--dag-rounds", "1"])
+        #expect(both.status != 0)
+    }
+}

@@ -9,7 +9,9 @@ import BigInt
         #expect(c.ordered == 56)
         #expect(c.labeledDAGs == 3)
         #expect(c.structural == 84)
-        #expect(c.expansion == 3)
+        #expect(c.realizable.structural == BigInt(84))
+        #expect(c.realizable.roundPatterns == 14)
+        #expect(c.realizable.patterns.map(\.count) == [14, 196, 2744, 38416].map { BigInt($0) })
         // C(n′, 2) ≥ 84: C(13, 2) = 78, C(14, 2) = 91.
         #expect(c.equivalentExperts == 14)
         // C(16, 4) = 1820 ≥ 84.
