@@ -175,9 +175,9 @@ public struct DAGModuleRange: Sendable {
 
     /// Random U_l with N(0, 1/d) entries from `seed`.
     public static func random(rounds: Int, width: Int, dimension d: Int, seed: UInt64) throws -> DAGModuleRange {
-        var gaussian = SeededGaussian(seed: seed)
+        var rng = SeededRandom(seed: seed)
         return try DAGModuleRange(rounds: rounds, width: width,
-                                  up: gaussian.matrix(rows: d, cols: rounds * width, divisor: Double(d).squareRoot()))
+                                  up: rng.normalMatrix(rows: d, cols: rounds * width, divisor: Double(d).squareRoot()))
     }
 
     /// The family's spanning set as rows of length d²: vec(W_i) for the selected experts, then
@@ -204,8 +204,8 @@ public struct DAGModuleRange: Sendable {
 
     /// U·A for a random A ((L·d_g)×d, N(0, 1)): a map inside the family whatever the experts.
     public func controlTarget(seed: UInt64) -> Matrix<Double> {
-        var gaussian = SeededGaussian(seed: seed)
-        let a = gaussian.matrix(rows: up.cols, cols: up.rows)
+        var rng = SeededRandom(seed: seed)
+        let a = rng.normalMatrix(rows: up.cols, cols: up.rows)
         return up * a
     }
 }
