@@ -38,7 +38,10 @@ func stirlingSecondKindRow(_ n: Int) -> [BigInt] {
     var row = [BigInt](repeating: 0, count: n + 1)
     row[0] = 1
     for r in stride(from: 1, through: n, by: 1) {
-        for m in stride(from: r, through: 1, by: -1) { row[m] = row[m] * m + row[m - 1] }
+        for m in stride(from: r, through: 1, by: -1) {
+            row[m] *= m
+            row[m] += row[m - 1]
+        }
         row[0] = 0
     }
     return row
