@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Checkpoint
+import TestSupport
 
 /// The committed model fixtures (tools/make_model_fixtures.py) and scratch copies of them.
 enum ModelFixtures {
@@ -32,38 +33,26 @@ enum ModelFixtures {
     }
 }
 
-/// A byte source that records every range read, per file.
+/// The ranges read from each file of a model, through one ``CountingSource`` per file.
 final class ReadLog: @unchecked Sendable {
     private let lock = NSLock()
-    private var ranges: [String: [Range<Int>]] = [:]
-
-    func record(_ path: String, _ range: Range<Int>) {
-        lock.lock()
-        ranges[path, default: []].append(range)
-        lock.unlock()
-    }
+    private var sources: [String: [CountingSource]] = [:]
 
     /// The ranges read from the file whose name ends with `suffix`.
     func reads(_ suffix: String) -> [Range<Int>] {
         lock.lock()
         defer { lock.unlock() }
-        return ranges.filter { $0.key.hasSuffix(suffix) }.flatMap(\.value)
+        return sources.filter { $0.key.hasSuffix(suffix) }.flatMap { $0.value.flatMap(\.reads) }
     }
 
     /// An opener whose sources log here.
     var opener: ByteSourceOpener {
-        { path throws(CheckpointError) in LoggingSource(base: try FileByteSource(path: path), log: self) }
-    }
-}
-
-struct LoggingSource: ByteSource {
-    let base: FileByteSource
-    let log: ReadLog
-    var name: String { base.name }
-    var size: Int { base.size }
-
-    func read(_ range: Range<Int>) throws(CheckpointError) -> [UInt8] {
-        log.record(base.name, range)
-        return try base.read(range)
+        { path throws(CheckpointError) in
+            let source = CountingSource(try FileByteSource(path: path))
+            self.lock.lock()
+            self.sources[path, default: []].append(source)
+            self.lock.unlock()
+            return source
+        }
     }
 }

@@ -1,20 +1,7 @@
 import Foundation
 import Testing
 @testable import Checkpoint
-
-/// A byte source that records every range read from it.
-final class CountingSource: ByteSource, @unchecked Sendable {
-    let base: any ByteSource
-    private(set) var reads: [Range<Int>] = []
-    init(_ base: any ByteSource) { self.base = base }
-    var name: String { base.name }
-    var size: Int { base.size }
-
-    func read(_ range: Range<Int>) throws(CheckpointError) -> [UInt8] {
-        reads.append(range)
-        return try base.read(range)
-    }
-}
+import TestSupport
 
 /// What a read fetches (counted through a ``ByteSource``) and how each dtype decodes.
 @Suite struct TensorReadTests {
