@@ -21,7 +21,7 @@ let package = Package(
         .target(name: "LinearAlgebra", dependencies: ["CLAPACK"]),
         .target(name: "Report", dependencies: ["BigInt"]),
         .target(name: "Notebook"),
-        .target(name: "Checkpoint", dependencies: ["MoE", "LinearAlgebra"]),
+        .target(name: "Checkpoint", dependencies: ["MoE", "LinearAlgebra", "Report"]),
         .target(name: "MoE", dependencies: ["LinearAlgebra"]),
         .target(name: "Analysis", dependencies: ["Checkpoint", "MoE", "LinearAlgebra"]),
         .target(name: "Bench", dependencies: ["MoE", "LinearAlgebra"]),

@@ -1,4 +1,5 @@
 import Foundation
+import Report
 
 /// Builds a safetensors file: tensors in the order added, `__metadata__` first
 /// in the header, the header padded with spaces to a multiple of 8 bytes (as
@@ -66,13 +67,13 @@ public struct SafeTensorsWriter: Sendable {
         var header = "{"
         var fields: [String] = []
         if !metadata.isEmpty {
-            let pairs = metadata.sorted { $0.key < $1.key }.map { "\(jsonString($0.key)):\(jsonString($0.value))" }
+            let pairs = metadata.sorted { $0.key < $1.key }.map { "\(JSON.string($0.key).rendered()):\(JSON.string($0.value).rendered())" }
             fields.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
         }
         var offset = 0
         for e in entries {
             let shape = e.shape.map(String.init).joined(separator: ",")
-            fields.append("\(jsonString(e.name)):{\"dtype\":\"\(e.dtype.rawValue)\",\"shape\":[\(shape)],"
+            fields.append("\(JSON.string(e.name).rendered()):{\"dtype\":\"\(e.dtype.rawValue)\",\"shape\":[\(shape)],"
                 + "\"data_offsets\":[\(offset),\(offset + e.bytes.count)]}")
             offset += e.bytes.count
         }
@@ -95,22 +96,6 @@ public struct SafeTensorsWriter: Sendable {
             throw .unwritable(path: path, reason: error.localizedDescription)
         }
     }
-}
-
-/// A JSON string literal for `s`.
-private func jsonString(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case _ where scalar.value < 0x20:
-            let hex = String(scalar.value, radix: 16)
-            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
 }
 
 extension [UInt8] {
