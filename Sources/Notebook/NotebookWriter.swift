@@ -1,17 +1,15 @@
 import Foundation
+import OutputFiles
 
 /// Why a notebook could not be rewritten.
 public enum NotebookWriteError: Error, Equatable, Sendable, CustomStringConvertible {
     case changed(String)
-    case busy(path: String, lock: String, pid: Int32)
     case system(path: String, call: String, errno: Int32)
 
     public var description: String {
         switch self {
         case .changed(let path):
             return "\(path) changed while its commands ran; not overwriting the edits (run it again)"
-        case .busy(let path, let lock, let pid):
-            return "\(path) is being rewritten by process \(pid) (lock file \(lock)); wait for it or remove the lock if that process is gone"
         case .system(let path, let call, let code):
             return "\(call) \(path): \(String(cString: strerror(code)))"
         }
@@ -70,41 +68,5 @@ public enum NotebookWriter {
         }
         if let failure { throw .system(path: path, call: "write", errno: failure) }
         guard fsync(fd) == 0 else { throw .system(path: path, call: "fsync", errno: errno) }
-    }
-}
-
-/// A lock file beside a notebook (`.NAME.analyze-lock`) held while `notebook run` rewrites it,
-/// so a second writer fails instead of racing; a lock whose process is gone is taken over.
-public final class NotebookLock {
-    public let path: String
-
-    /// Takes the lock for the notebook at `notebook`.
-    public init(notebook: String) throws(NotebookWriteError) {
-        let target = URL(fileURLWithPath: notebook).resolvingSymlinksInPath()
-        path = target.deletingLastPathComponent()
-            .appendingPathComponent("." + target.lastPathComponent + ".analyze-lock").path
-        for _ in 0..<2 {
-            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-            if fd >= 0 {
-                let text = Array("\(getpid())\n".utf8)
-                _ = Foundation.write(fd, text, text.count)
-                close(fd)
-                Cleanup.shared.remember(path)
-                return
-            }
-            guard errno == EEXIST else { throw .system(path: path, call: "open", errno: errno) }
-            let owner = (try? String(contentsOfFile: path, encoding: .utf8)).flatMap {
-                Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
-            } ?? 0
-            if Cleanup.isAlive(owner) { throw .busy(path: notebook, lock: path, pid: owner) }
-            unlink(path)
-        }
-        throw .busy(path: notebook, lock: path, pid: 0)
-    }
-
-    /// Gives the lock back.
-    public func release() {
-        unlink(path)
-        Cleanup.shared.forget(path)
     }
 }

@@ -34,6 +34,8 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
+        let plotPath = plot ?? "compare-\(flags.task.rawValue).svg"
+        let outputs = try planOutputs(["plot": plotPath, "csv": csv])
         let task = try flags.makeTask()
         let specs = CompareModels.specs(base: flags.config(depth: 0), chainIterations: chainIterations)
         let bar = ProgressBar("compare \(task.kind.rawValue)", total: specs.count * seeds * flags.steps)
@@ -52,9 +54,8 @@ struct CompareCommand: ParsableCommand {
             rows.append(CompareRow(spec: spec, results: results))
         }
         bar.finish()
-        let plotPath = plot ?? "compare-\(task.kind.rawValue).svg"
-        try writeFile(CompareOutput.plot(rows, task: task), to: plotPath)
-        if let csv { try writeFile(CompareOutput.curvesCSV(rows), to: csv) }
+        try outputs.write(CompareOutput.plot(rows, task: task), option: "plot")
+        if csv != nil { try outputs.write(CompareOutput.curvesCSV(rows), option: "csv") }
         print(CompareOutput.render(rows, task: task, flags: flags, seeds: seeds, plot: plotPath, format: format),
               terminator: "")
     }

@@ -49,13 +49,16 @@ struct ConvertCommand: ParsableCommand {
     }
 
     func run() throws {
+        let outputs = try planOutputs(["output": output], inputs: [model])
         let (source, layout, parameters) = try load()
         let extra = ["source_model": model, "source_layer": String(layer), "source_model_type": source.config.family.rawValue]
+        let data: Data
         do {
-            try LayerCheckpoint.save(parameters, to: output, dtype: ConvertCommand.dtypes[dtype] ?? .f32, extraMetadata: extra)
+            data = try LayerCheckpoint.writer(parameters, dtype: ConvertCommand.dtypes[dtype] ?? .f32, extraMetadata: extra).data()
         } catch {
             throw UsageError("\(error)")
         }
+        do { try outputs.write(data, for: "--output") } catch { throw UsageError(error.description) }
         let c = parameters.config
         let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
         print("wrote \(output): \(source.config.family.rawValue) layer \(layer) (\(layout.prefix)) in the spec's layout, "

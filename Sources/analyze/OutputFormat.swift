@@ -29,14 +29,3 @@ struct UsageError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
-
-/// Writes a file, turning failures into an error that names the path.
-func writeFile(_ text: String, to path: String) throws {
-    do {
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-    } catch {
-        throw UsageError("cannot write \(path): \(error.localizedDescription)")
-    }
-}
-
-import Foundation

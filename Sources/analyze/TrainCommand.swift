@@ -58,6 +58,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        let outputs = try planOutputs(["out": out, "csv": csv])
         let task = try flags.makeTask()
         let spec = self.spec
         let bar = ProgressBar("train \(spec.name)", total: flags.steps)
@@ -67,10 +68,12 @@ struct TrainCommand: ParsableCommand {
         bar.finish()
         let metadata = TrainedCheckpoint.metadata(task: task, spec: spec, seed: seed, batchTokens: flags.batch,
                                                   learningRate: flags.lr, result: result)
-        do { try TrainedCheckpoint.save(model, task: task, metadata: metadata, to: out) } catch {
+        let checkpoint: Data
+        do { checkpoint = try TrainedCheckpoint.writer(model, task: task, metadata: metadata).data() } catch {
             throw UsageError("cannot save \(out): \(error)")
         }
-        if let csv { try writeFile(TrainOutput.curveCSV(result), to: csv) }
+        do { try outputs.write(checkpoint, for: "--out") } catch { throw UsageError(error.description) }
+        if csv != nil { try outputs.write(TrainOutput.curveCSV(result), option: "csv") }
         print(TrainOutput.summary(spec: spec, task: task, seed: seed, result: result, checkpoint: out, format: format),
               terminator: "")
         if result.diverged { throw UsageError("training diverged (non-finite loss at step \(result.stepsDone)); try a smaller --lr") }
