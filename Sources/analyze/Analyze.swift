@@ -21,6 +21,7 @@ struct Analyze: ParsableCommand {
     /// Parses and runs `arguments`, returning the exit status (used by tests too).
     static func run(_ arguments: [String]) -> Int32 {
         do {
+            try OptionLimits.check(arguments)
             var command = try parseAsRoot(arguments)
             try command.run()
             return 0

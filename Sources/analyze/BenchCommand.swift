@@ -65,6 +65,7 @@ struct BenchCommand: ParsableCommand {
         guard !entries.overflow, entries.partialValue <= BenchCommand.maxEntries else {
             throw ValidationError("--tokens × --k × max(--d, --d-ff) is past the limit of \(BenchCommand.maxEntries) values")
         }
+        try OptionLimits.checkRounds(tokens: tokens, k: k, dG: dG, depth: depth, tokensOption: "--tokens")
     }
 
     func run() throws {

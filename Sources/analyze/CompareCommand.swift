@@ -31,6 +31,9 @@ struct CompareCommand: ParsableCommand {
         guard (1...16).contains(chainIterations) else {
             throw ValidationError("--chain-iterations must be in 1...16 (got \(chainIterations))")
         }
+        for tokens in [flags.batch, flags.evalTokens] {
+            try OptionLimits.checkRounds(tokens: tokens, k: flags.k, dG: flags.dG, depth: 2, tokensOption: "--batch/--eval-tokens")
+        }
     }
 
     func run() throws {

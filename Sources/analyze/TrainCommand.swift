@@ -35,7 +35,11 @@ struct TrainCommand: ParsableCommand {
         guard format == .text || format == .json else { throw ValidationError("--format must be text or json") }
         guard sharedDFF >= 0 else { throw ValidationError("--shared-d-ff must be at least 0 (got \(sharedDFF))") }
         switch aggregator {
-        case .dag: guard depth >= 1 else { throw ValidationError("--depth must be at least 1 for dag (got \(depth))") }
+        case .dag:
+            guard depth >= 1 else { throw ValidationError("--depth must be at least 1 for dag (got \(depth))") }
+            for tokens in [flags.batch, flags.evalTokens] {
+                try OptionLimits.checkRounds(tokens: tokens, k: flags.k, dG: flags.dG, depth: depth, tokensOption: "--batch/--eval-tokens")
+            }
         case .chain:
             guard chainIterations >= 1 else { throw ValidationError("--chain-iterations must be at least 1 (got \(chainIterations))") }
             guard sharedDFF == 0 else { throw ValidationError("--shared-d-ff is not available for chain") }
