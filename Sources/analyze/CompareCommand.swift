@@ -11,7 +11,8 @@ struct CompareCommand: ParsableCommand {
         discussion: """
         Trains each model with seeds 1…S on the same task (same hidden functions and held-out batch) and \
         prints parameters, the final held-out loss (mean ± sample std over seeds), that loss relative to \
-        the target variance, and training steps per second. ws+shared has a shared SwiGLU expert with as \
+        the target variance (no speed: on a shared machine the runs' steps per second are noise; \
+        analyze bench measures speed). ws+shared has a shared SwiGLU expert with as \
         many parameters as the L = 2 DAG module (rounded to a whole hidden unit). The SVG shows the mean \
         held-out loss against the step. See docs/training.md.
         """

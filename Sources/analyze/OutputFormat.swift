@@ -6,6 +6,12 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, csv, markdown
 }
 
+/// The formats of commands that print one summary (`train`, `bench`): help lists only these,
+/// and ArgumentParser rejects any other by name.
+enum SummaryFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
 /// A command's result that renders as text, JSON, or a table (CSV and markdown).
 protocol FormattedOutput {
     func text() -> String

@@ -29,10 +29,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed of the initialisation and the training batches.") var seed: UInt64 = 1
     @Option(help: ArgumentHelp("Write the trained layer here.", valueName: "file.safetensors")) var out: String
     @Option(help: ArgumentHelp("Write the learning curve as CSV here.", valueName: "file.csv")) var csv: String?
-    @Option(help: "text or json.") var format: OutputFormat = .text
+    @Option(help: "text or json.") var format: SummaryFormat = .text
 
     func validate() throws {
-        guard format == .text || format == .json else { throw ValidationError("--format must be text or json") }
         guard sharedDFF >= 0 else { throw ValidationError("--shared-d-ff must be at least 0 (got \(sharedDFF))") }
         switch aggregator {
         case .dag:
