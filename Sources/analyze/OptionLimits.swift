@@ -10,10 +10,20 @@ import MoE
 /// command's `validate()`. docs/hardening.md lists the same table.
 enum OptionLimits {
     /// The largest value of an option (`UInt64.max` for seeds), and why, when it is not obvious.
+    /// A limit `byCommand` is enforced by the command's own `validate()`, whose message says
+    /// more (k ≤ n, which mode); only a negative value is refused here.
     struct Limit {
         let max: Double
         let text: String
         let note: String?
+        var byCommand = false
+
+        /// This limit, enforced by the command itself.
+        var checkedByCommand: Limit {
+            var limit = self
+            limit.byCommand = true
+            return limit
+        }
 
         init(_ max: Int, _ note: String? = nil) {
             self.max = Double(max)
@@ -50,7 +60,8 @@ enum OptionLimits {
     /// Subcommand (words after `analyze`) → long option name → limit.
     static let table: [String: [String: Limit]] = [
         "count": [
-            "n": Limit(CountLimits.maxN), "k": Limit(CountLimits.maxK), "max-depth": Limit(CountLimits.maxDepth),
+            "n": Limit(CountLimits.maxN).checkedByCommand, "k": Limit(CountLimits.maxK).checkedByCommand,
+            "max-depth": Limit(CountLimits.maxDepth).checkedByCommand,
             "d-g": Limit(LayerConfig.metadataLimit, "and at most the model's d"),
         ],
         "rank": [
@@ -77,7 +88,8 @@ enum OptionLimits {
         "notebook run": notebook,
         "notebook check": notebook.merging(["vary-budget": Limit(3600.0, "seconds")]) { a, _ in a },
         "dags": [
-            "k": Limit(DagsCommand.maxSequenceK, "\(DAGEnumerationLimits.maxK) to enumerate, \(DagsCommand.maxSequenceK) with --sequence"),
+            "k": Limit(DagsCommand.maxSequenceK, "\(DAGEnumerationLimits.maxK) to enumerate, \(DagsCommand.maxSequenceK) with --sequence")
+                .checkedByCommand,
             "max-depth": Limit(Int.max, "a filter: any depth past k − 1 keeps every DAG"),
             "sample": Limit(10_000_000), "d-g": Limit(4096), "d": Limit(4096), "rounds": Limit(16), "seed": seed,
         ],
@@ -127,7 +139,7 @@ enum OptionLimits {
             if number < 0 {
                 throw ValidationError("--\(name) \(value) is negative; give a number up to \(limit.text)")
             }
-            if number > limit.max {
+            if number > limit.max && !limit.byCommand {
                 throw ValidationError("--\(name) \(value) is past the limit of \(limit.text)" + (limit.note.map { " (\($0))" } ?? ""))
             }
         }
