@@ -6,7 +6,7 @@ public enum OutputFileError: Error, Equatable, Sendable, CustomStringConvertible
     case wrongExtension(option: String, path: String, expected: String)
     case directory(option: String, path: String)
     case notRegular(option: String, path: String, kind: String)
-    case danglingLink(option: String, path: String)
+    case danglingLink(option: String, path: String, errno: Int32)
     case noFolder(option: String, path: String, folder: String)
     case notWritable(option: String, path: String, folder: String)
     case input(option: String, path: String, input: String)
@@ -22,8 +22,8 @@ public enum OutputFileError: Error, Equatable, Sendable, CustomStringConvertible
         case .directory(let option, let path): return "\(option) \(path) is a folder; give a file name"
         case .notRegular(let option, let path, let kind):
             return "\(option) \(path) is \(kind), not a regular file; refusing to replace it"
-        case .danglingLink(let option, let path):
-            return "\(option) \(path) is a symbolic link to a missing file"
+        case .danglingLink(let option, let path, let code):
+            return "\(option) \(path) is a symbolic link that does not lead to a file (\(String(cString: strerror(code))))"
         case .noFolder(let option, let path, let folder):
             return "\(option) \(path): the folder \(folder) does not exist"
         case .notWritable(let option, let path, let folder):

@@ -84,7 +84,7 @@ public final class OutputPlan: @unchecked Sendable {
         var target = OutputPlan.resolvedFolder(OutputPlan.folder(of: path)).map { $0 + "/" + name }
         var info = stat()
         if let t = target, lstat(t, &info) == 0, info.st_mode & S_IFMT == S_IFLNK {
-            guard let real = realpath(t, nil) else { throw .danglingLink(option: option, path: path) }
+            guard let real = realpath(t, nil) else { throw .danglingLink(option: option, path: path, errno: errno) }
             target = String(cString: real)
             free(real)
         }

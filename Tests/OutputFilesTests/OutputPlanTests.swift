@@ -44,7 +44,13 @@ import Testing
         #expect(mkfifo(fifo, 0o600) == 0)
         #expect(throws: OutputFileError.notRegular(option: "--plot", path: fifo, kind: "a FIFO (named pipe)")) { try plan(fifo) }
         #expect(symlink(dir + "/missing.svg", dir + "/dangling.svg") == 0)
-        #expect(throws: OutputFileError.danglingLink(option: "--plot", path: dir + "/dangling.svg")) { try plan(dir + "/dangling.svg") }
+        #expect(throws: OutputFileError.danglingLink(option: "--plot", path: dir + "/dangling.svg", errno: ENOENT)) {
+            try plan(dir + "/dangling.svg")
+        }
+        #expect(symlink(dir + "/loop2.svg", dir + "/loop1.svg") == 0 && symlink(dir + "/loop1.svg", dir + "/loop2.svg") == 0)
+        #expect(throws: OutputFileError.danglingLink(option: "--plot", path: dir + "/loop1.svg", errno: ELOOP)) {
+            try plan(dir + "/loop1.svg")
+        }
         #expect((try? String(contentsOfFile: dir + "/notes.md", encoding: .utf8)) == nil)
     }
 
