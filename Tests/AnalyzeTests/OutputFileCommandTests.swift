@@ -114,4 +114,28 @@ private func scratch(_ label: String) throws -> String {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["c.svg"])
     }
+
+    /// Issue 17 item 11: a FIFO, a folder or a symbolic-link loop given where a file is read or
+    /// written is named as such (it was "You don't have permission", "error 256", "error 512").
+    @Test func unclearErrorsNowNameTheProblem() throws {
+        let dir = try scratch("unclear")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let fifo = dir + "/fifo.json", loop = dir + "/loop.md"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        #expect(symlink(dir + "/loop2.md", loop) == 0 && symlink(loop, dir + "/loop2.md") == 0)
+        for (args, words) in [
+            (["bench", "--peer", fifo, "--tokens", "8"], "cannot read \(fifo): it is a FIFO (named pipe), not a regular file"),
+            (["bench", "--peer", dir, "--tokens", "8"], "cannot read \(dir): it is a directory, not a regular file"),
+            (["notebook", "run", fifo], "cannot read \(fifo): it is a FIFO (named pipe), not a regular file"),
+            (["notebook", "check", dir], "cannot read \(dir): it is a directory, not a regular file"),
+            (["notebook", "run", loop], "cannot read \(loop): Too many levels of symbolic links"),
+            (OutputFileCommandTests.long + ["--out", dir + "/loop.safetensors"], "is a symbolic link that does not lead to a file"),
+            (OutputFileCommandTests.long + ["--out", dir], "--out \(dir) is a folder; give a file name"),
+        ] {
+            if args.last == dir + "/loop.safetensors" {
+                #expect(symlink(dir + "/loop.safetensors", dir + "/loop.safetensors") == 0)
+            }
+            expectOneLineError(try runAnalyze(args), words, args.joined(separator: " "))
+        }
+    }
 }
