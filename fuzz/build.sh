@@ -5,8 +5,8 @@
 #
 # Each harness is compiled with swiftc as one module together with the sources it
 # exercises, so it needs nothing from SwiftPM and sees internal names. The model harness
-# needs LinearAlgebra and MoE, built first as static libraries (AddressSanitizer, no
-# fuzzer coverage) into fuzz/.build-fuzz/modules/.
+# needs LinearAlgebra and MoE, the notebook harnesses OutputFiles, built first as static
+# libraries (AddressSanitizer, no fuzzer coverage) into fuzz/.build-fuzz/modules/.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$root/fuzz/.build-fuzz"

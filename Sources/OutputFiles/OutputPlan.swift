@@ -22,12 +22,9 @@ public struct PlannedOutput: Sendable, Equatable {
 /// and inode, so symbolic and hard links count) and no other output of the same command. Each
 /// output is locked (``FileLock``) until it is written, so a second command writing the same
 /// file fails at once. A write goes to a temporary file in the same folder (removed on SIGINT
-/// and SIGTERM, and by the next run when a killed one left it), is synced and renamed over
-/// the target; replacing a previous output is allowed, and a symbolic link is written through.
+/// and SIGTERM, and by the next run when a killed one left it; ``FileWriting``), is synced
+/// and renamed over the target; replacing a previous output is allowed, and a symbolic link is written through.
 public final class OutputPlan: @unchecked Sendable {
-    /// The prefix of temporary files, followed by the writer's process id.
-    public static let temporaryPrefix = ".analyze-tmp-"
-
     /// The planned outputs with the real paths they are written to.
     public let outputs: [(output: PlannedOutput, target: String)]
     private var locks: [String: FileLock] = [:]
@@ -52,7 +49,7 @@ public final class OutputPlan: @unchecked Sendable {
         Cleanup.shared.installSignalHandlers()
         do throws(OutputFileError) {
             for (_, target) in checked {
-                Cleanup.removeStale(in: URL(fileURLWithPath: OutputPlan.folder(of: target)), prefix: OutputPlan.temporaryPrefix)
+                Cleanup.removeStale(in: URL(fileURLWithPath: FileWriting.folder(of: target)), prefix: FileWriting.temporaryPrefix)
                 locks[target] = try FileLock(for: target)
             }
         } catch {
@@ -71,7 +68,7 @@ public final class OutputPlan: @unchecked Sendable {
         guard let target = outputs.first(where: { $0.output.option == option })?.target else {
             preconditionFailure("\(option) was not planned")
         }
-        try OutputPlan.replace(target, with: data)
+        try FileWriting.replace(target, with: data)
         locks.removeValue(forKey: target)?.release()
     }
 
@@ -81,7 +78,7 @@ public final class OutputPlan: @unchecked Sendable {
         guard !path.isEmpty else { throw .empty(option: option) }
         let name = OutputPlan.name(of: path)
         guard !name.isEmpty, name != ".", name != ".." else { throw .directory(option: option, path: path) }
-        var target = OutputPlan.resolvedFolder(OutputPlan.folder(of: path)).map { $0 + "/" + name }
+        var target = OutputPlan.resolvedFolder(FileWriting.folder(of: path)).map { $0 + "/" + name }
         var info = stat()
         if let t = target, lstat(t, &info) == 0, info.st_mode & S_IFMT == S_IFLNK {
             guard let real = realpath(t, nil) else { throw .danglingLink(option: option, path: path, errno: errno) }
@@ -96,49 +93,10 @@ public final class OutputPlan: @unchecked Sendable {
         if let ext = output.fileExtension, !name.lowercased().hasSuffix("." + ext.lowercased()) {
             throw .wrongExtension(option: option, path: path, expected: ext)
         }
-        guard let target else { throw .noFolder(option: option, path: path, folder: OutputPlan.folder(of: path)) }
-        let folder = OutputPlan.folder(of: target)
+        guard let target else { throw .noFolder(option: option, path: path, folder: FileWriting.folder(of: path)) }
+        let folder = FileWriting.folder(of: target)
         guard access(folder, W_OK | X_OK) == 0 else { throw .notWritable(option: option, path: path, folder: folder) }
         return target
-    }
-
-    /// Writes `data` to a temporary file beside `target` (keeping an existing target's
-    /// permissions), syncs it and renames it over `target`.
-    static func replace(_ target: String, with data: Data) throws(OutputFileError) {
-        let temporary = OutputPlan.folder(of: target) + "/" + temporaryPrefix + "\(getpid())-\(UUID().uuidString)"
-        Cleanup.shared.remember(temporary)
-        defer { Cleanup.shared.forget(temporary) }
-        do throws(OutputFileError) {
-            let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o666)
-            guard fd >= 0 else { throw .system(path: temporary, call: "open", errno: errno) }
-            defer { close(fd) }
-            var info = stat()
-            if stat(target, &info) == 0, fchmod(fd, info.st_mode & 0o7777) != 0 {
-                throw .system(path: temporary, call: "chmod", errno: errno)
-            }
-            var offset = 0
-            let failure: Int32? = data.withUnsafeBytes { buffer in
-                while offset < buffer.count {
-                    let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                    if n < 0 { if errno == EINTR { continue }; return errno }
-                    offset += n
-                }
-                return nil
-            }
-            if let failure { throw .system(path: target, call: "write", errno: failure) }
-            guard fsync(fd) == 0 else { throw .system(path: target, call: "fsync", errno: errno) }
-            guard rename(temporary, target) == 0 else { throw .system(path: target, call: "rename", errno: errno) }
-        } catch {
-            unlink(temporary)
-            throw error
-        }
-    }
-
-    /// The folder part of `path` (`.` for a bare name), split on bytes.
-    static func folder(of path: String) -> String {
-        let bytes = Array(path.utf8)
-        guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return "." }
-        return slash == 0 ? "/" : String(decoding: bytes[..<slash], as: UTF8.self)
     }
 
     /// The last part of `path` (empty when it ends in `/`).

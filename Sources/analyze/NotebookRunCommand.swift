@@ -32,7 +32,7 @@ struct NotebookRunCommand: ParsableCommand {
             do { lock = try FileLock(for: path) } catch { throw UsageError(error.description) }
             defer { lock.release() }
             Cleanup.removeStale(in: URL(fileURLWithPath: path).resolvingSymlinksInPath().deletingLastPathComponent(),
-                                prefix: NotebookWriter.temporaryPrefix)
+                                prefix: FileWriting.temporaryPrefix)
             var executor = NotebookExecutor(directory: file.directory, inputs: inputs, scratchDirectory: nil,
                                             limits: options.limits)
             let outputs = try file.outputs(&executor, progressEvery: options.progressEvery)
