@@ -23,7 +23,8 @@ public struct PlannedOutput: Sendable, Equatable {
 /// output is locked (``FileLock``) until it is written, so a second command writing the same
 /// file fails at once. A write goes to a temporary file in the same folder (removed on SIGINT
 /// and SIGTERM, and by the next run when a killed one left it; ``FileWriting``), is synced
-/// and renamed over the target; replacing a previous output is allowed, and a symbolic link is written through.
+/// and renamed over the target; replacing a previous output is allowed, and a symbolic link
+/// is written through.
 public final class OutputPlan: @unchecked Sendable {
     /// The planned outputs with the real paths they are written to.
     public let outputs: [(output: PlannedOutput, target: String)]

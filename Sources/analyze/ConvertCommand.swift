@@ -61,7 +61,7 @@ struct ConvertCommand: ParsableCommand {
         } catch {
             throw UsageError("\(error)")
         }
-        do { try outputs.write(data, for: "--output") } catch { throw UsageError(error.description) }
+        try outputs.write(data, option: "output")
         let c = parameters.config
         let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
         print("wrote \(output): \(source.config.family.rawValue) layer \(layer) (\(layout.prefix)) in the spec's layout, "

@@ -15,8 +15,12 @@ extension WritesFiles {
 }
 
 extension OutputPlan {
-    /// Writes `text` as the output of the long option `name`; failures name the path.
+    /// Writes `data` as the output of the long option `name`; failures name the path.
+    func write(_ data: Data, option name: String) throws {
+        do { try write(data, for: "--" + name) } catch { throw UsageError(error.description) }
+    }
+
     func write(_ text: String, option name: String) throws {
-        do { try write(Data(text.utf8), for: "--" + name) } catch { throw UsageError(error.description) }
+        try write(Data(text.utf8), option: name)
     }
 }

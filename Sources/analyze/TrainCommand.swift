@@ -75,7 +75,7 @@ struct TrainCommand: ParsableCommand {
         do { checkpoint = try TrainedCheckpoint.writer(model, task: task, metadata: metadata).data() } catch {
             throw UsageError("cannot save \(out): \(error)")
         }
-        do { try outputs.write(checkpoint, for: "--out") } catch { throw UsageError(error.description) }
+        try outputs.write(checkpoint, option: "out")
         if csv != nil { try outputs.write(TrainOutput.curveCSV(result), option: "csv") }
         print(TrainOutput.summary(spec: spec, task: task, seed: seed, result: result, checkpoint: out, format: format),
               terminator: "")
