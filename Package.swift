@@ -20,7 +20,8 @@ let package = Package(
         .target(name: "Combinatorics", dependencies: ["BigInt"]),
         .target(name: "LinearAlgebra", dependencies: ["CLAPACK"]),
         .target(name: "Report", dependencies: ["BigInt"]),
-        .target(name: "Notebook"),
+        .target(name: "OutputFiles"),
+        .target(name: "Notebook", dependencies: ["OutputFiles"]),
         .target(name: "Checkpoint", dependencies: ["MoE", "LinearAlgebra", "Report"]),
         .target(name: "MoE", dependencies: ["LinearAlgebra"]),
         .target(name: "Analysis", dependencies: ["Checkpoint", "MoE", "LinearAlgebra"]),
@@ -28,7 +29,7 @@ let package = Package(
 
         // The command line: parse, call a library, format.
         .executableTarget(name: "analyze", dependencies: [
-            "BigInt", "Combinatorics", "LinearAlgebra", "Report", "Checkpoint", "MoE", "Analysis", "Bench", "Notebook",
+            "BigInt", "Combinatorics", "LinearAlgebra", "Report", "Checkpoint", "MoE", "Analysis", "Bench", "Notebook", "OutputFiles",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -42,7 +43,8 @@ let package = Package(
         .testTarget(name: "MoETests", dependencies: ["MoE", "TestSupport", "Checkpoint", "LinearAlgebra"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TestSupport", "Checkpoint", "MoE", "LinearAlgebra"]),
         .testTarget(name: "BenchTests", dependencies: ["Bench", "LinearAlgebra", "MoE"]),
-        .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
+        .testTarget(name: "NotebookTests", dependencies: ["Notebook", "OutputFiles"]),
+        .testTarget(name: "OutputFilesTests", dependencies: ["OutputFiles"]),
         .testTarget(name: "AnalyzeTests", dependencies: ["analyze", "TestSupport", "Report", "BigInt", "Checkpoint", "LinearAlgebra", "Notebook"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -5,8 +5,8 @@
 #
 # Each harness is compiled with swiftc as one module together with the sources it
 # exercises, so it needs nothing from SwiftPM and sees internal names. The model harness
-# needs LinearAlgebra and MoE, built first as static libraries (AddressSanitizer, no
-# fuzzer coverage) into fuzz/.build-fuzz/modules/.
+# needs LinearAlgebra and MoE, the notebook harnesses OutputFiles, built first as static
+# libraries (AddressSanitizer, no fuzzer coverage) into fuzz/.build-fuzz/modules/.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$root/fuzz/.build-fuzz"
@@ -34,11 +34,12 @@ sources() {
     esac
 }
 
-# LinearAlgebra and MoE as static libraries with their modules, for the model harness.
+# Libraries as static libraries with their modules: LinearAlgebra and MoE for the model
+# harness, OutputFiles (Cleanup) for the notebook harnesses.
 modules="$out/modules"
 build_libraries() {
     mkdir -p "$modules"
-    for lib in LinearAlgebra MoE; do
+    for lib in "$@"; do
         # Up to date when no source is newer than the library.
         if [ -f "$modules/lib$lib.a" ] && [ -z "$(find "$root/Sources/$lib" -newer "$modules/lib$lib.a" -name '*.swift')" ]; then
             continue
@@ -56,8 +57,11 @@ for t in "${targets[@]}"; do
     mapfile -t files < <(sources "$t")
     extra=()
     if [ "$t" = model ]; then
-        build_libraries
+        build_libraries LinearAlgebra MoE
         extra=(-I "$root/Sources/CLAPACK" -I "$modules" -L "$modules" -lMoE -lLinearAlgebra -llapacke -lopenblas)
+    elif [ "$t" = notebook ] || [ "$t" = notebookpaths ]; then
+        build_libraries OutputFiles
+        extra=(-I "$modules" -L "$modules" -lOutputFiles)
     fi
     echo "building $out/$t-fuzzer" >&2
     # ld.gold warns once per ASan helper symbol it cannot export; nothing to act on.

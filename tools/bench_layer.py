@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch peer of `analyze bench`: forward + backward of one DAG-MoE layer on CPU.
 
-The layer is the spec's (../shared/spec/dag-moe-layer.md) with RMSNorm and the
+The layer is the spec's (docs/layer.md) with RMSNorm and the
 `softmax_topk` router, written for speed the way a PyTorch MoE is usually written:
 experts stacked as [N, d_ff, d] tensors, (token, slot) pairs sorted by expert and each
 expert run as three matmuls over its rows (grouped dispatch), the DAG rounds batched

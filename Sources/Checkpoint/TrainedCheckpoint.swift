@@ -18,16 +18,22 @@ public enum TrainedCheckpoint {
         ]
     }
 
-    /// Writes `model` to `path`. A layer carries ref.* tensors computed in Float64 from its
-    /// weights on the first held-out tokens, with a seeded upstream gradient; a chain
-    /// stores iteration 0 under the spec names and router c under `chain.{c}.router.weight`.
+    /// Writes `model` to `path`; see ``writer(_:task:metadata:)``.
     public static func save(_ model: FittedModel, task: SyntheticTask, metadata: [String: String],
                             to path: String) throws(CheckpointError) {
+        try writer(model, task: task, metadata: metadata).write(to: path)
+    }
+
+    /// A writer holding `model`. A layer carries ref.* tensors computed in Float64 from its
+    /// weights on the first held-out tokens, with a seeded upstream gradient; a chain
+    /// stores iteration 0 under the spec names and router c under `chain.{c}.router.weight`.
+    public static func writer(_ model: FittedModel, task: SyntheticTask,
+                              metadata: [String: String]) throws(CheckpointError) -> SafeTensorsWriter {
         switch model {
         case .layer(let layer):
             let parameters = layer.parameters.converted(to: Double.self)
             let reference = try self.reference(parameters, x: task.heldOut(tokens: referenceTokens).x)
-            try LayerCheckpoint.save(parameters, to: path, reference: reference, extraMetadata: metadata)
+            return try LayerCheckpoint.writer(parameters, reference: reference, extraMetadata: metadata)
         case .chain(let chain):
             let first = Parameters(config: chain.config,
                                    tensors: chain.weights.filter { !$0.key.hasPrefix("chain.") })
@@ -36,7 +42,7 @@ public enum TrainedCheckpoint {
                 let name = ChainLayer<Float>.routerName(c)
                 try writer.add(name, shape: chain.weights[name]!.shape, floats: chain.weights[name]!.data)
             }
-            try writer.write(to: path)
+            return writer
         }
     }
 

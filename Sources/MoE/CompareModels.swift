@@ -41,7 +41,6 @@ public struct CompareRow: Sendable {
         guard xs.count > 1 else { return 0 }
         return (xs.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(xs.count - 1)).squareRoot()
     }
-    public var stepsPerSecond: Double { CompareRow.mean(results.map(\.stepsPerSecond)) }
     /// The held-out loss at each evaluated step, averaged over seeds.
     public var meanCurve: [(step: Int, loss: Double)] {
         guard let first = results.first else { return [] }

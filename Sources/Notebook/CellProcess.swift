@@ -1,4 +1,5 @@
 import Foundation
+import OutputFiles
 
 /// Limits on one cell's command.
 public struct CellLimits: Sendable, Equatable {

@@ -1,17 +1,15 @@
 import Foundation
+import OutputFiles
 
 /// Why a notebook could not be rewritten.
 public enum NotebookWriteError: Error, Equatable, Sendable, CustomStringConvertible {
     case changed(String)
-    case busy(path: String, lock: String, pid: Int32)
     case system(path: String, call: String, errno: Int32)
 
     public var description: String {
         switch self {
         case .changed(let path):
             return "\(path) changed while its commands ran; not overwriting the edits (run it again)"
-        case .busy(let path, let lock, let pid):
-            return "\(path) is being rewritten by process \(pid) (lock file \(lock)); wait for it or remove the lock if that process is gone"
         case .system(let path, let call, let code):
             return "\(call) \(path): \(String(cString: strerror(code)))"
         }
@@ -26,85 +24,21 @@ public enum NotebookWriteError: Error, Equatable, Sendable, CustomStringConverti
 /// complete, so every link sees the new text; an interruption during that write can leave it
 /// truncated.
 public enum NotebookWriter {
-    /// The prefix of temporary files beside a notebook, followed by the writer's process id.
-    public static let temporaryPrefix = ".analyze-notebook-tmp-"
-
     /// Replaces the contents of the file at `path` with `data` if it still holds `original`.
     public static func replace(_ path: String, with data: Data, original: Data) throws(NotebookWriteError) {
         let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
         guard FileManager.default.contents(atPath: target) == original else { throw .changed(path) }
         var info = stat()
         guard stat(target, &info) == 0 else { throw .system(path: target, call: "stat", errno: errno) }
-        let mode = info.st_mode & 0o7777
-        if info.st_nlink > 1 {
-            try write(data, to: target, flags: O_WRONLY | O_TRUNC, mode: mode)
-            return
-        }
-        let folder = (target as NSString).deletingLastPathComponent
-        let temporary = folder + "/" + temporaryPrefix + "\(getpid())-\(UUID().uuidString)"
-        Cleanup.shared.remember(temporary)
-        defer { Cleanup.shared.forget(temporary) }
-        do throws(NotebookWriteError) {
-            try write(data, to: temporary, flags: O_WRONLY | O_CREAT | O_EXCL, mode: mode)
-            guard rename(temporary, target) == 0 else { throw .system(path: target, call: "rename", errno: errno) }
+        do throws(OutputFileError) {
+            if info.st_nlink > 1 {
+                try FileWriting.write(data, to: target, flags: O_WRONLY | O_TRUNC, mode: info.st_mode & 0o7777)
+            } else {
+                try FileWriting.replace(target, with: data)
+            }
         } catch {
-            unlink(temporary)
-            throw error
+            guard case .system(let file, let call, let code) = error else { throw .system(path: target, call: "write", errno: EIO) }
+            throw .system(path: file, call: call, errno: code)
         }
-    }
-
-    /// Writes all of `data` to `path` opened with `flags`, sets `mode` and syncs.
-    static func write(_ data: Data, to path: String, flags: Int32, mode: mode_t) throws(NotebookWriteError) {
-        let fd = open(path, flags, mode)
-        guard fd >= 0 else { throw .system(path: path, call: "open", errno: errno) }
-        defer { close(fd) }
-        guard fchmod(fd, mode) == 0 else { throw .system(path: path, call: "chmod", errno: errno) }
-        var offset = 0
-        let failure: Int32? = data.withUnsafeBytes { buffer in
-            while offset < buffer.count {
-                let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 { if errno == EINTR { continue }; return errno }
-                offset += n
-            }
-            return nil
-        }
-        if let failure { throw .system(path: path, call: "write", errno: failure) }
-        guard fsync(fd) == 0 else { throw .system(path: path, call: "fsync", errno: errno) }
-    }
-}
-
-/// A lock file beside a notebook (`.NAME.analyze-lock`) held while `notebook run` rewrites it,
-/// so a second writer fails instead of racing; a lock whose process is gone is taken over.
-public final class NotebookLock {
-    public let path: String
-
-    /// Takes the lock for the notebook at `notebook`.
-    public init(notebook: String) throws(NotebookWriteError) {
-        let target = URL(fileURLWithPath: notebook).resolvingSymlinksInPath()
-        path = target.deletingLastPathComponent()
-            .appendingPathComponent("." + target.lastPathComponent + ".analyze-lock").path
-        for _ in 0..<2 {
-            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-            if fd >= 0 {
-                let text = Array("\(getpid())\n".utf8)
-                _ = Foundation.write(fd, text, text.count)
-                close(fd)
-                Cleanup.shared.remember(path)
-                return
-            }
-            guard errno == EEXIST else { throw .system(path: path, call: "open", errno: errno) }
-            let owner = (try? String(contentsOfFile: path, encoding: .utf8)).flatMap {
-                Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
-            } ?? 0
-            if Cleanup.isAlive(owner) { throw .busy(path: notebook, lock: path, pid: owner) }
-            unlink(path)
-        }
-        throw .busy(path: notebook, lock: path, pid: 0)
-    }
-
-    /// Gives the lock back.
-    public func release() {
-        unlink(path)
-        Cleanup.shared.forget(path)
     }
 }

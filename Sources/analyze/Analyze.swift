@@ -9,8 +9,12 @@ struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analyze",
         abstract: "Exact, checkable answers about DAG-MoE expert aggregation.",
+        version: Analyze.version,
         subcommands: [CountCommand.self, RankCommand.self, BenchCommand.self, TrainCommand.self, CompareCommand.self, CrosscheckCommand.self, ConvertCommand.self, NotebookCommand.self, DagsCommand.self]
     )
+
+    /// What `analyze --version` prints.
+    static let version = "0.1.0"
 
     /// Runs a command line; every error ends with one line on stderr and a non-zero exit.
     static func main() {
@@ -21,6 +25,7 @@ struct Analyze: ParsableCommand {
     /// Parses and runs `arguments`, returning the exit status (used by tests too).
     static func run(_ arguments: [String]) -> Int32 {
         do {
+            try OptionLimits.check(arguments)
             var command = try parseAsRoot(arguments)
             try command.run()
             return 0

@@ -28,7 +28,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("d-g"), help: "Width of the DAG module's space.") var dG = 64
     @Option(help: "DAG rounds L (0 = weighted sum).") var depth = 2
     @Option(help: "Tokens per step T.") var tokens = 1024
-    @Option(help: "BLAS threads (default: all cores).") var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .customLong("threads"), help: "BLAS threads (default: all cores).") var requestedThreads: Int?
     @Option(help: "Timed steps; the median is reported.") var repeats = 10
     @Option(help: "Untimed steps first.") var warmup = 3
     @Option(help: ArgumentHelp("JSON from tools/bench_layer.py for the same shape: print it and the ratio.",
@@ -37,10 +37,12 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Time one N×N×N sgemm instead of the layer.", valueName: "N")) var gemm: Int?
     @Flag(help: "Print the OpenBLAS kernel analyze runs on this machine (after its own choice) and exit.")
     var kernel = false
-    @Option(help: "text or json.") var format: OutputFormat = .text
+    @Option(help: "text or json.") var format: SummaryFormat = .text
 
     /// Largest buffers the command allocates: T·K·max(d, d_ff) values per activation.
     static let maxEntries = 1 << 28
+
+    var threads: Int { requestedThreads ?? ProcessInfo.processInfo.activeProcessorCount }
 
     var config: LayerConfig {
         LayerConfig(dModel: d, nExperts: n, topK: k, dFF: dFF, dG: dG, dagLayers: depth,
@@ -48,7 +50,6 @@ struct BenchCommand: ParsableCommand {
     }
 
     func validate() throws {
-        guard format == .text || format == .json else { throw ValidationError("--format must be text or json") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1 (got \(threads))") }
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1 (got \(repeats))") }
         guard warmup >= 0 else { throw ValidationError("--warmup must be at least 0 (got \(warmup))") }
@@ -65,6 +66,7 @@ struct BenchCommand: ParsableCommand {
         guard !entries.overflow, entries.partialValue <= BenchCommand.maxEntries else {
             throw ValidationError("--tokens × --k × max(--d, --d-ff) is past the limit of \(BenchCommand.maxEntries) values")
         }
+        try OptionLimits.checkRounds(tokens: tokens, k: k, dG: dG, depth: depth, tokensOption: "--tokens")
     }
 
     func run() throws {

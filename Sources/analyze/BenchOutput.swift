@@ -6,7 +6,7 @@ import Report
 
 /// Text and JSON for `analyze bench`.
 enum BenchOutput {
-    static func layer(_ r: LayerBenchmark, peer: PeerBenchmark?, format: OutputFormat) -> String {
+    static func layer(_ r: LayerBenchmark, peer: PeerBenchmark?, format: SummaryFormat) -> String {
         let c = r.config
         var pairs: [(String, JSON)] = [
             ("d", .int(c.dModel)), ("n", .int(c.nExperts)), ("k", .int(c.topK)), ("d_ff", .int(c.dFF)),
@@ -39,7 +39,7 @@ enum BenchOutput {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func gemm(_ r: GemmBenchmark, format: OutputFormat) -> String {
+    static func gemm(_ r: GemmBenchmark, format: SummaryFormat) -> String {
         let pairs: [(String, JSON)] = [
             ("n", .int(r.n)), ("threads", .int(r.threads)), ("kernel", .string(r.kernel)),
             ("source", .string(r.source.rawValue)),

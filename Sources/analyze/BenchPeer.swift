@@ -1,3 +1,4 @@
+import Checkpoint
 import Foundation
 import MoE
 
@@ -11,9 +12,14 @@ struct PeerBenchmark: Sendable {
     let msPerStep: Double
 
     static let shapeKeys = ["d", "n", "k", "d_ff", "d_g", "depth", "tokens", "threads"]
+    /// The largest peer file read (tools/bench_layer.py writes a few hundred bytes).
+    static let maxBytes = 1 << 20
 
     init(path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else { throw UsageError("cannot read --peer \(path)") }
+        let data: Data
+        do { data = Data(try FileByteSource(path: path).readAll(limit: PeerBenchmark.maxBytes)) } catch {
+            throw UsageError("--peer: \(error)")
+        }
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw UsageError("--peer \(path) is not a JSON object")
         }

@@ -11,7 +11,8 @@ struct CompareCommand: ParsableCommand {
         discussion: """
         Trains each model with seeds 1…S on the same task (same hidden functions and held-out batch) and \
         prints parameters, the final held-out loss (mean ± sample std over seeds), that loss relative to \
-        the target variance, and training steps per second. ws+shared has a shared SwiGLU expert with as \
+        the target variance (no speed: on a shared machine the runs' steps per second are noise; \
+        analyze bench measures speed). ws+shared has a shared SwiGLU expert with as \
         many parameters as the L = 2 DAG module (rounded to a whole hidden unit). The SVG shows the mean \
         held-out loss against the step. See docs/training.md.
         """
@@ -31,9 +32,14 @@ struct CompareCommand: ParsableCommand {
         guard (1...16).contains(chainIterations) else {
             throw ValidationError("--chain-iterations must be in 1...16 (got \(chainIterations))")
         }
+        for tokens in [flags.batch, flags.evalTokens] {
+            try OptionLimits.checkRounds(tokens: tokens, k: flags.k, dG: flags.dG, depth: 2, tokensOption: "--batch/--eval-tokens")
+        }
     }
 
     func run() throws {
+        let plotPath = plot ?? "compare-\(flags.task.rawValue).svg"
+        let outputs = try planOutputs(["plot": plotPath, "csv": csv])
         let task = try flags.makeTask()
         let specs = CompareModels.specs(base: flags.config(depth: 0), chainIterations: chainIterations)
         let bar = ProgressBar("compare \(task.kind.rawValue)", total: specs.count * seeds * flags.steps)
@@ -52,9 +58,8 @@ struct CompareCommand: ParsableCommand {
             rows.append(CompareRow(spec: spec, results: results))
         }
         bar.finish()
-        let plotPath = plot ?? "compare-\(task.kind.rawValue).svg"
-        try writeFile(CompareOutput.plot(rows, task: task), to: plotPath)
-        if let csv { try writeFile(CompareOutput.curvesCSV(rows), to: csv) }
+        try outputs.write(CompareOutput.plot(rows, task: task), option: "plot")
+        if csv != nil { try outputs.write(CompareOutput.curvesCSV(rows), option: "csv") }
         print(CompareOutput.render(rows, task: task, flags: flags, seeds: seeds, plot: plotPath, format: format),
               terminator: "")
     }

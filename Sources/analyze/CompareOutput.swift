@@ -5,13 +5,13 @@ import Report
 /// Tables, JSON, CSV and the SVG of `analyze compare`.
 enum CompareOutput {
     static func table(_ rows: [CompareRow]) -> Table {
-        var table = Table(header: ["model", "parameters", "final held-out loss", "relative", "steps/s"],
-                          alignments: [.left, .right, .right, .right, .right])
+        var table = Table(header: ["model", "parameters", "final held-out loss", "relative"],
+                          alignments: [.left, .right, .right, .right])
         let variance = rows.first?.results.first?.heldOutVariance ?? .nan
         for row in rows {
             table.append([row.spec.name, Numbers.grouped(row.spec.parameterCount),
                           "\(String(format: "%.4f", row.mean)) ± \(String(format: "%.4f", row.std))",
-                          String(format: "%.3f", row.mean / variance), String(format: "%.0f", row.stepsPerSecond)])
+                          String(format: "%.3f", row.mean / variance)])
         }
         return table
     }
@@ -35,8 +35,7 @@ enum CompareOutput {
                              ("shared_d_ff", .int(row.spec.config.sharedDFF)),
                              ("chain_iterations", .int(row.spec.iterations)),
                              ("final_heldout_loss", .array(row.finalLosses.map(JSON.double))),
-                             ("mean", .double(row.mean)), ("std", .double(row.std)),
-                             ("steps_per_s", .double(Numbers.rounded(row.stepsPerSecond)))])
+                             ("mean", .double(row.mean)), ("std", .double(row.std))])
                 })),
             ]).rendered() + "\n"
         case .text:

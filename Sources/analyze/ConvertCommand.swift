@@ -49,13 +49,19 @@ struct ConvertCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (source, layout, parameters) = try load()
+        let source: ModelLayout
+        do { source = try ModelLayout(directory: model) } catch { throw UsageError("\(error)") }
+        let inputs = [model + "/config.json", source.indexPath] + source.shards.map { model + "/" + $0 }
+        let outputs = try planOutputs(["output": output], inputs: inputs)
+        let (layout, parameters) = try load(source)
         let extra = ["source_model": model, "source_layer": String(layer), "source_model_type": source.config.family.rawValue]
+        let data: Data
         do {
-            try LayerCheckpoint.save(parameters, to: output, dtype: ConvertCommand.dtypes[dtype] ?? .f32, extraMetadata: extra)
+            data = try LayerCheckpoint.writer(parameters, dtype: ConvertCommand.dtypes[dtype] ?? .f32, extraMetadata: extra).data()
         } catch {
             throw UsageError("\(error)")
         }
+        try outputs.write(data, option: "output")
         let c = parameters.config
         let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
         print("wrote \(output): \(source.config.family.rawValue) layer \(layer) (\(layout.prefix)) in the spec's layout, "
@@ -71,11 +77,10 @@ struct ConvertCommand: ParsableCommand {
         }
     }
 
-    /// The model, the layer's layout and its weights in the spec's names.
-    private func load() throws -> (ModelLayout, ModelLayerLayout, Parameters<Double>) {
+    /// The layer's layout and its weights in the spec's names.
+    private func load(_ source: ModelLayout) throws -> (ModelLayerLayout, Parameters<Double>) {
         do {
-            let source = try ModelLayout(directory: model)
-            return (source, try source.layout(layer: layer),
+            return (try source.layout(layer: layer),
                     try source.parameters(layer: layer, dagLayers: dagLayers, dG: dG, seed: seed))
         } catch {
             throw UsageError("\(error)")

@@ -94,6 +94,7 @@ struct CountCommand: ParsableCommand {
     }
 
     func run() throws {
+        let outputs = try planOutputs(["plot": plot], inputs: [modelOptions.config])
         let ks = try ks()
         let bar = ProgressBar("labeled DAG table", total: ks.max()!)
         let counter = CombinationCounter(maxK: ks.max()!) { bar.update($0) }
@@ -101,9 +102,7 @@ struct CountCommand: ParsableCommand {
         let n = try resolvedN()
         let rows = ks.map { counter.counts(n: n, k: $0, maxDepth: maxDepth) }
         print(try renderWithModel(CountOutput(rows: rows, maxDepth: maxDepth, full: full), ks: ks), terminator: "")
-        if let plot {
-            try writeFile(CountOutput.plot(rows), to: plot)
-        }
+        if plot != nil { try outputs.write(CountOutput.plot(rows), option: "plot") }
     }
 }
 

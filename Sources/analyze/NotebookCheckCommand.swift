@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Notebook
+import OutputFiles
 
 /// `analyze notebook check FILE…`: runs every command and compares with the committed output.
 struct NotebookCheckCommand: ParsableCommand {

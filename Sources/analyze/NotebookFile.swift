@@ -1,4 +1,5 @@
 import ArgumentParser
+import Checkpoint
 import Foundation
 import Notebook
 
@@ -17,11 +18,15 @@ struct NotebookFile {
             .subtracting(["notebook"])
     }
 
-    /// Reads and parses the notebook at `path`.
+    /// The largest notebook read.
+    static let maxBytes = 64 << 20
+
+    /// Reads and parses the notebook at `path` (a regular file, opened without blocking).
     init(path: String) throws {
         self.path = path
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw UsageError("cannot read \(path)")
+        let data: Data
+        do { data = Data(try FileByteSource(path: path).readAll(limit: NotebookFile.maxBytes)) } catch {
+            throw UsageError("\(error)")
         }
         guard let encoding = NotebookText(data) else {
             throw UsageError("\(path) is not UTF-8 text")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Notebook
+import OutputFiles
 
 /// `analyze notebook run FILE…`: runs every command and rewrites its output block in place.
 struct NotebookRunCommand: ParsableCommand {
@@ -27,11 +28,11 @@ struct NotebookRunCommand: ParsableCommand {
         let inputs = files.map { URL(fileURLWithPath: $0) }
         for path in files {
             let file = try NotebookFile(path: path)
-            let lock: NotebookLock
-            do { lock = try NotebookLock(notebook: path) } catch { throw UsageError(error.description) }
+            let lock: FileLock
+            do { lock = try FileLock(for: path) } catch { throw UsageError(error.description) }
             defer { lock.release() }
             Cleanup.removeStale(in: URL(fileURLWithPath: path).resolvingSymlinksInPath().deletingLastPathComponent(),
-                                prefix: NotebookWriter.temporaryPrefix)
+                                prefix: FileWriting.temporaryPrefix)
             var executor = NotebookExecutor(directory: file.directory, inputs: inputs, scratchDirectory: nil,
                                             limits: options.limits)
             let outputs = try file.outputs(&executor, progressEvery: options.progressEvery)

@@ -6,6 +6,12 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, csv, markdown
 }
 
+/// The formats of commands that print one summary (`train`, `bench`): help lists only these,
+/// and ArgumentParser rejects any other by name.
+enum SummaryFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
 /// A command's result that renders as text, JSON, or a table (CSV and markdown).
 protocol FormattedOutput {
     func text() -> String
@@ -29,14 +35,3 @@ struct UsageError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
-
-/// Writes a file, turning failures into an error that names the path.
-func writeFile(_ text: String, to path: String) throws {
-    do {
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-    } catch {
-        throw UsageError("cannot write \(path): \(error.localizedDescription)")
-    }
-}
-
-import Foundation

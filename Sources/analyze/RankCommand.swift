@@ -107,6 +107,7 @@ struct RankCommand: ParsableCommand {
     }
 
     func run() throws {
+        let outputs = try planOutputs(["plot": plot], inputs: [experts, dagOptions.dagModule])
         var source: String
         let linear: LinearExperts
         if let random {
@@ -127,9 +128,7 @@ struct RankCommand: ParsableCommand {
         let output = RankOutput(report: report, expertCount: linear.count, source: source,
                                 toleranceIsUserGiven: tol != nil)
         print(output.render(format), terminator: "")
-        if let plot {
-            try writeFile(output.plot(), to: plot)
-        }
+        if plot != nil { try outputs.write(output.plot(), option: "plot") }
     }
 }
 

@@ -29,13 +29,16 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed of the initialisation and the training batches.") var seed: UInt64 = 1
     @Option(help: ArgumentHelp("Write the trained layer here.", valueName: "file.safetensors")) var out: String
     @Option(help: ArgumentHelp("Write the learning curve as CSV here.", valueName: "file.csv")) var csv: String?
-    @Option(help: "text or json.") var format: OutputFormat = .text
+    @Option(help: "text or json.") var format: SummaryFormat = .text
 
     func validate() throws {
-        guard format == .text || format == .json else { throw ValidationError("--format must be text or json") }
         guard sharedDFF >= 0 else { throw ValidationError("--shared-d-ff must be at least 0 (got \(sharedDFF))") }
         switch aggregator {
-        case .dag: guard depth >= 1 else { throw ValidationError("--depth must be at least 1 for dag (got \(depth))") }
+        case .dag:
+            guard depth >= 1 else { throw ValidationError("--depth must be at least 1 for dag (got \(depth))") }
+            for tokens in [flags.batch, flags.evalTokens] {
+                try OptionLimits.checkRounds(tokens: tokens, k: flags.k, dG: flags.dG, depth: depth, tokensOption: "--batch/--eval-tokens")
+            }
         case .chain:
             guard chainIterations >= 1 else { throw ValidationError("--chain-iterations must be at least 1 (got \(chainIterations))") }
             guard sharedDFF == 0 else { throw ValidationError("--shared-d-ff is not available for chain") }
@@ -58,6 +61,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        let outputs = try planOutputs(["out": out, "csv": csv])
         let task = try flags.makeTask()
         let spec = self.spec
         let bar = ProgressBar("train \(spec.name)", total: flags.steps)
@@ -67,10 +71,12 @@ struct TrainCommand: ParsableCommand {
         bar.finish()
         let metadata = TrainedCheckpoint.metadata(task: task, spec: spec, seed: seed, batchTokens: flags.batch,
                                                   learningRate: flags.lr, result: result)
-        do { try TrainedCheckpoint.save(model, task: task, metadata: metadata, to: out) } catch {
+        let checkpoint: Data
+        do { checkpoint = try TrainedCheckpoint.writer(model, task: task, metadata: metadata).data() } catch {
             throw UsageError("cannot save \(out): \(error)")
         }
-        if let csv { try writeFile(TrainOutput.curveCSV(result), to: csv) }
+        try outputs.write(checkpoint, option: "out")
+        if csv != nil { try outputs.write(TrainOutput.curveCSV(result), option: "csv") }
         print(TrainOutput.summary(spec: spec, task: task, seed: seed, result: result, checkpoint: out, format: format),
               terminator: "")
         if result.diverged { throw UsageError("training diverged (non-finite loss at step \(result.stepsDone)); try a smaller --lr") }

@@ -15,7 +15,7 @@ enum TrainOutput {
     }
 
     static func summary(spec: ModelSpec, task: SyntheticTask, seed: UInt64, result: TrainingResult,
-                        checkpoint: String, format: OutputFormat) -> String {
+                        checkpoint: String, format: SummaryFormat) -> String {
         let initial = result.points.first?.heldOutLoss ?? .nan
         if format == .json {
             return JSON.object([

@@ -60,10 +60,10 @@ import Testing
     @Test func errorsAreOneLine() throws {
         let dir = ModelCommandFixtures.path("deepseek_moe")
         for (args, status, message) in [
-            (["convert", "--model", dir, "--layer", "0", "-o", scratch("x")], Int32(1), "layer 0 is not an MoE layer"),
-            (["convert", "--model", dir, "--layer", "1", "-o", scratch("x"), "--dtype", "f16"], 64, "--dtype must be f32, bf16 or f64"),
+            (["convert", "--model", dir, "--layer", "0", "-o", scratch("x.safetensors")], Int32(1), "layer 0 is not an MoE layer"),
+            (["convert", "--model", dir, "--layer", "1", "-o", scratch("x.safetensors"), "--dtype", "f16"], 64, "--dtype must be f32, bf16 or f64"),
             (["convert", "--model", dir, "--layer", "1", "-o", "/nonexistent/dir/x.safetensors"], 1, "/nonexistent/dir/x.safetensors"),
-            (["convert", "--model", dir, "--layer=-1", "-o", scratch("x")], 64, "--layer must be at least 0"),
+            (["convert", "--model", dir, "--layer=-1", "-o", scratch("x.safetensors")], 64, "--layer -1 is negative"),
         ] {
             let r = try runAnalyze(args)
             #expect(r.status == status && r.stderr.contains(message) && r.stderr.filter { $0 == "\n" }.count == 1,

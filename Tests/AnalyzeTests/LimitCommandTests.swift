@@ -20,7 +20,8 @@ import Testing
         (["dags", "--k", "8", "--classes"], "too large to enumerate"),
         (["dags", "--k", "9223372036854775807"], "too large to enumerate"),
         (["dags", "--k", "9223372036854775807", "--sequence"], "--sequence needs"),
-        (["dags", "--k=-1", "--sequence"], "--sequence needs"),
+        (["dags", "--k=-1", "--sequence"], "--k -1 is negative"),
+        (["dags", "--k", "-1", "--sequence"], "--k -1 is negative"),
     ])
     func pastTheLimitIsOneLine(arguments: [String], message: String) throws {
         let r = try runAnalyze(arguments)

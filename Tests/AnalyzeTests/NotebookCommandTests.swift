@@ -121,7 +121,7 @@ import Testing
         #expect(try String(contentsOfFile: failing, encoding: .utf8) == before)
 
         let missing = try runAnalyze(["notebook", "check", "/nonexistent/nb.md"])
-        #expect(missing.stderr == "analyze: cannot read /nonexistent/nb.md\n")
+        #expect(missing.stderr == "analyze: cannot read /nonexistent/nb.md: no such file\n")
     }
 
     @Test func cellsMarkedFailsShowStderrAndMustFail() throws {

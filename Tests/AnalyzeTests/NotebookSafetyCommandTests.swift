@@ -223,7 +223,7 @@ import Testing
         try "\(getpid())\n".write(toFile: lock, atomically: true, encoding: .utf8)
         let r = try runAnalyze(["notebook", "run", path])
         #expect(r.status != 0)
-        #expect(r.stderr.contains("\(path) is being rewritten by process \(getpid())"), "\(r.stderr)")
+        #expect(r.stderr.contains("\(path) is being written by process \(getpid())"), "\(r.stderr)")
         #expect(FileManager.default.fileExists(atPath: lock))
     }
 

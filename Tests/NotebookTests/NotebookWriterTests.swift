@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Notebook
+import OutputFiles
 
 /// Rewrites keep what the file was (mode, link, hard links, byte order mark, CRLF) and refuse
 /// to overwrite edits; the lock keeps a second writer out; stale temporary files are removed.
@@ -72,11 +73,11 @@ import Testing
         let root = try folder()
         let notebook = root.appendingPathComponent("nb.md").path
         try Data("x".utf8).write(to: URL(fileURLWithPath: notebook))
-        let lock = try NotebookLock(notebook: notebook)
-        #expect(throws: NotebookWriteError.busy(path: notebook, lock: lock.path, pid: getpid())) { try NotebookLock(notebook: notebook) }
+        let lock = try FileLock(for: notebook)
+        #expect(throws: OutputFileError.busy(path: notebook, lock: lock.path, pid: getpid())) { try FileLock(for: notebook) }
         lock.release()
         try Data("\(try deadProcess())\n".utf8).write(to: URL(fileURLWithPath: lock.path))
-        let again = try NotebookLock(notebook: notebook)
+        let again = try FileLock(for: notebook)
         #expect(try String(contentsOfFile: again.path, encoding: .utf8) == "\(getpid())\n")
         again.release()
         #expect(!FileManager.default.fileExists(atPath: again.path))

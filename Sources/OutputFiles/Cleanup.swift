@@ -71,7 +71,7 @@ public final class Cleanup: @unchecked Sendable {
     }
 
     /// Whether a process `pid` exists.
-    static func isAlive(_ pid: Int32) -> Bool {
+    public static func isAlive(_ pid: Int32) -> Bool {
         pid > 0 && (kill(pid, 0) == 0 || errno == EPERM)
     }
 }
