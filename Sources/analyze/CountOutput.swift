@@ -228,7 +228,7 @@ struct CountOutput {
                 series("module_patterns (L=1)", { $0.modulePatterns[0].count }),
             ] + (rows.allSatisfy { $0.realizable.structural != nil } ? [
                 series("realizable.structural", { $0.realizable.structural! }),
-            ] : []))
+            ] : []), integerX: true)
         return plot.render()
     }
 }
