@@ -96,7 +96,8 @@ extension LinearExperts {
     /// ``RankQuery/maxTargetFactors`` factors, a target that leaves Float64's range, a depth below 1,
     /// a stack past ``ProductStack/maxEntries``, a negative or non-finite tolerance, and LAPACK
     /// failures (naming the target or family they happened on).
-    public func rankReport(_ query: RankQuery) throws -> RankReport {
+    /// `progress` gets the number of families done after each one (ws, chain 2…depth, then dag).
+    public func rankReport(_ query: RankQuery, progress: ((Int) -> Void)? = nil) throws -> RankReport {
         if let tol = query.tolerance, !(tol >= 0 && tol.isFinite) {
             throw LinearAlgebraError.invalidInput("the rank tolerance must be a finite number ≥ 0 (got \(tol))")
         }
@@ -111,13 +112,15 @@ extension LinearExperts {
             names.append([])
         }
         let families = [ExpertFamily.weightedSum] + (query.depth >= 2 ? (2...query.depth).map { .chain(depth: $0) } : [])
-        var ranks = try families.map { family in
-            try familyRank(family, matrix: stack.matrix(for: family), targets: targets, names: names, query: query)
+        var ranks = try families.enumerated().map { i, family in
+            defer { progress?(i + 1) }
+            return try familyRank(family, matrix: stack.matrix(for: family), targets: targets, names: names, query: query)
         }
         if let module = query.dagModule {
             ranks.append(try familyRank(.dag(rounds: module.rounds, width: module.width),
                                         matrix: module.stack(experts: self, selected: query.selected),
                                         targets: targets, names: names, query: query))
+            progress?(ranks.count)
         }
         var spectra: [MatrixSpectrum] = []
         if query.eigenvalues {

@@ -134,13 +134,29 @@ struct RankCommand: ParsableCommand {
                               depth: depth, targets: try target.map(RankCommand.parseProduct),
                               tolerance: tol, residualTolerance: residualTol, eigenvalues: eig,
                               dagModule: module?.range)
-        let report = try linear.rankReport(query)
+        let bar = RankCommand.progressBar(query: query, d: linear.dimension)
+        let report = try linear.rankReport(query) { bar.update($0) }
+        bar.finish()
         let output = RankOutput(report: report, expertCount: linear.count, source: source,
                                 toleranceIsUserGiven: tol != nil)
         print(output.render(format), terminator: "")
         if let plot {
             try writeFile(output.plot(), to: plot)
         }
+    }
+}
+
+extension RankCommand {
+    /// Progress over the families, each weighted by its SVD's cost, columns · d² · min(columns, d²).
+    static func progressBar(query: RankQuery, d: Int) -> ProgressBar {
+        let k = query.selected.count, rows = Double(d * d)
+        let families = [ExpertFamily.weightedSum] + (query.depth >= 2 ? (2...query.depth).map { .chain(depth: $0) } : [])
+        let costs = families.map { family in
+            let columns = Double(family.columnCount(k: k) ?? Int.max)
+            return columns * rows * min(columns, rows)
+        } + (query.dagModule == nil ? [] : [rows * rows * rows])
+        let cumulative = costs.reduce(into: [0.0]) { $0.append($0.last! + $1) }
+        return ProgressBar("rank families", total: costs.count, cost: { cumulative[min($0, costs.count)] })
     }
 }
 

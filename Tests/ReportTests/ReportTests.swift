@@ -94,3 +94,37 @@ import Foundation
         #expect(json.rendered() == "{\"b\": 1, \"a\": \"q\\\"\\n\", \"n\": null, \"l\": [null, true]}")
     }
 }
+
+@Suite struct ProgressBarTests {
+    /// Collects what a bar writes.
+    final class Sink: @unchecked Sendable {
+        let lock = NSLock()
+        var lines: [String] = []
+        func write(_ s: String) { lock.lock(); lines.append(s); lock.unlock() }
+    }
+
+    @Test func costWeightsTheFraction() {
+        let bar = ProgressBar("table", total: 1024, cost: { pow(Double($0), 4) }, mode: .off)
+        // Half the steps of a k⁴ table are a sixteenth of its work.
+        #expect(abs(bar.fraction(512) - 1.0 / 16) < 1e-12)
+        #expect(bar.fraction(1024) == 1 && bar.fraction(0) == 0)
+        #expect(ProgressBar("plain", total: 4, mode: .off).fraction(1) == 0.25)
+    }
+
+    @Test func offATerminalItWritesWholeLines() {
+        let sink = Sink()
+        let bar = ProgressBar("work", total: 10, mode: .lines(every: 0), write: { sink.write($0) })
+        bar.update(5)
+        bar.finish()
+        #expect(sink.lines.count == 1)
+        #expect(sink.lines.first?.hasPrefix("work: 5/10 50% ") == true && sink.lines.first?.hasSuffix("\n") == true)
+        #expect(sink.lines.allSatisfy { !$0.contains("\r") && !$0.contains("\u{1B}") })
+    }
+
+    @Test func linesWaitTheirInterval() {
+        let sink = Sink()
+        let bar = ProgressBar("work", total: 10, mode: .lines(every: 3600), write: { sink.write($0) })
+        for i in 1...10 { bar.update(i) }
+        #expect(sink.lines.isEmpty)
+    }
+}
