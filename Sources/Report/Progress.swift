@@ -60,9 +60,9 @@ public final class ProgressBar: @unchecked Sendable {
         let now = Date()
         let elapsed = now.timeIntervalSince(start)
         let fraction = self.fraction(done)
-        let eta = fraction > 0 ? elapsed / fraction - elapsed : 0
+        let eta = fraction > 0 ? String(format: "%.1fs", elapsed / fraction - elapsed) : "?"
         let figures = "\(done)/\(total) \(String(format: "%.0f%%", fraction * 100)) "
-            + "\(String(format: "%.1fs", elapsed)) eta \(String(format: "%.1fs", eta))" + (note.isEmpty ? "" : " " + note)
+            + "\(String(format: "%.1fs", elapsed)) eta \(eta)" + (note.isEmpty ? "" : " " + note)
         switch mode {
         case .off: return
         case .terminal:

@@ -111,7 +111,14 @@ struct CountCommand: ParsableCommand {
         let counter = CombinationCounter(maxK: maxK) { bar.update($0) }
         bar.finish()
         let n = try resolvedN()
-        let rows = ks.map { counter.counts(n: n, k: $0, maxDepth: maxDepth) }
+        // A row costs about k² (CountLimits.maxRangeWork): weight the rows' progress by it.
+        let rowWork = ks.reduce(into: [0.0]) { $0.append($0.last! + Double($1) * Double($1)) }
+        let rowBar = ProgressBar("count rows", total: ks.count, cost: { rowWork[$0] })
+        let rows = ks.enumerated().map { i, k in
+            defer { rowBar.update(i + 1) }
+            return counter.counts(n: n, k: k, maxDepth: maxDepth)
+        }
+        rowBar.finish()
         let output = CountOutput(rows: rows, maxDepth: maxDepth, full: full, range: kRange != nil)
         print(try renderWithModel(output, ks: ks), terminator: "")
         if let plot {
