@@ -129,8 +129,8 @@ struct CountOutput {
             if !notes.isEmpty { out += "\n" + notes.map { "note: " + $0 }.joined(separator: "\n") + "\n" }
             return out
         }
-        var out = "n = \(rows[0].n) routed experts; log10 of each count, one row per k (equivalent_experts and "
-            + "equivalent_granularity: their values); every digit: --format csv or json\n\n"
+        var out = "n = \(rows[0].n) routed experts; log10 of each count, one row per k; every digit: --format csv or json\n"
+            + "(equivalent_experts and equivalent_granularity are sizes of a layer: their values, not log10)\n\n"
         out += table(exact: false).text(maxWidth: CountOutput.textWidth, repeatingColumns: 1)
         let notes = Set(rows.flatMap(CountOutput.notes)).sorted()
         if !notes.isEmpty { out += "\n" + notes.map { "note: " + $0 }.joined(separator: "\n") + "\n" }

@@ -80,13 +80,13 @@ import Testing
     }
 
     @Test func rangeTextTableFitsAHundredColumns() throws {
-        let r = try runAnalyze(["count", "--n", "1000", "--k-range", "1...40"])
+        let r = try runAnalyze(["count", "--n", "1000", "--k-range", "1...20"])
         let table = r.stdout.split(separator: "\n").prefix { !$0.hasPrefix("note:") }
-        #expect(table.count > 40)
-        for line in table.dropFirst() { #expect(line.count <= 100, "\(line.count): \(line.prefix(60))") }
+        #expect(table.count > 20)
+        for line in table { #expect(line.count <= 100, "\(line.count): \(line.prefix(60))") }
         #expect(r.stdout.contains("--format csv or json"))
         // equivalent_experts is a number of experts: its value, not its log10.
-        let block = table.drop { !$0.contains("equivalent_experts") }
+        let block = table.drop { !$0.split(separator: " ").contains("equivalent_experts") }
         let column = try #require(block.first?.split(separator: " ").firstIndex(of: "equivalent_experts"))
         let kOne = try #require(block.first { $0.split(separator: " ").first == "1" })
         #expect(kOne.split(separator: " ")[column] == "1000")
