@@ -42,3 +42,19 @@ import TestSupport
         #expect(ylabel.content == "σi")   // σ with the subscript i in a tspan, not a literal "σ_i"
     }
 }
+
+/// rank's CSV: the label columns (family, svd routine) and numbers elsewhere, empty where a
+/// gap or margin does not exist (full rank).
+@Suite struct RankCSVTests {
+    @Test func numericColumnsAreNumbers() throws {
+        let r = try runAnalyze(["rank", "--random", "6,5,1", "--depth", "2", "--format", "csv"])
+        #expect(r.status == 0)
+        let lines = r.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        #expect(lines[0] == ["family", "depth", "columns", "bound", "rank", "tolerance", "σ_r/σ_r+1", "σ_r/tol", "svd"])
+        for row in lines.dropFirst() {
+            #expect(row.count == 9)
+            for cell in row.dropFirst().dropLast() where !cell.isEmpty { #expect(Double(cell) != nil, "\(cell)") }
+            #expect(row[6].isEmpty)   // full rank: no σ_r+1
+        }
+    }
+}
