@@ -34,11 +34,11 @@ let package = Package(
         ]),
 
         // Tests, one target per library, and the helpers they share.
-        .target(name: "TestSupport", dependencies: ["Checkpoint"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Checkpoint", "Report"], path: "Tests/TestSupport"),
         .testTarget(name: "BigIntTests", dependencies: ["BigInt"]),
         .testTarget(name: "CombinatoricsTests", dependencies: ["Combinatorics", "BigInt"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestSupport", "LinearAlgebra", "MoE"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MoETests", dependencies: ["MoE", "TestSupport", "Checkpoint", "LinearAlgebra"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TestSupport", "Checkpoint", "MoE", "LinearAlgebra"]),

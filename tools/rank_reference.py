@@ -121,8 +121,8 @@ def main():
 
     cases = []
     planted = [
-        (["--select", "0,1,2,3,4", "--depth", "2", "--target", "4", "--target", "1*0", "--target", "5"],
-         [0, 1, 2, 3, 4], 2, [[4], [1, 0], [5]]),
+        (["--select", "0,1,2,3,4", "--depth", "2", "--target", "4", "--target", "1*0", "--target", "3*2*1"],
+         [0, 1, 2, 3, 4], 2, [[4], [1, 0], [3, 2, 1]]),
         (["--depth", "3", "--target", "2*5*4", "--eig"], list(range(6)), 3, [[2, 5, 4]]),
     ]
     for args, selected, depth, targets in planted:

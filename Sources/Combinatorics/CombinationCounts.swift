@@ -1,4 +1,5 @@
 import BigInt
+import Foundation
 
 /// Every count `analyze count` reports for one (n, k).
 public struct CombinationCounts: Sendable {
@@ -15,8 +16,10 @@ public struct CombinationCounts: Sendable {
     public let oneSourceDAGs: BigInt
     /// Nil past ``CountLimits/maxKConnected``.
     public let weaklyConnectedDAGs: BigInt?
-    /// (L, count) for L = 1…min(k−1, maxDepth); empty past ``CountLimits/maxKDepth``.
-    public let depthAtMost: [(depth: Int, count: BigInt)]
+    /// (L, DAGs whose longest path has at most L edges) for L = 1…maxDepth. For L ≥ k − 1 the
+    /// count is ``labeledDAGs``: a path of k edges needs k + 1 distinct nodes, so every DAG on k
+    /// nodes has depth ≤ k − 1. Below that, nil past ``CountLimits/maxKDepth``.
+    public let depthAtMost: [(depth: Int, count: BigInt?)]
     /// C(n, k) · labeled DAGs.
     public let structural: BigInt
     public let equivalentExperts: BigInt
@@ -25,8 +28,8 @@ public struct CombinationCounts: Sendable {
     /// (L, 2^(k²·L)) for L = 1…maxDepth.
     public let modulePatterns: [(depth: Int, count: BigInt)]
     /// (L, orbits of those patterns under relabeling of the k slots) for L = 1…maxDepth;
-    /// empty past ``CountLimits/maxKModuleOrbits``.
-    public let modulePatternsUpToRelabeling: [(depth: Int, count: BigInt)]
+    /// each count nil past ``CountLimits/maxKModuleOrbits``.
+    public let modulePatternsUpToRelabeling: [(depth: Int, count: BigInt?)]
     /// What the spec's layer can realize, beside the paper's counts above.
     public let realizable: RealizableCounts
 }
@@ -61,7 +64,12 @@ public struct CombinationCounter: Sendable {
     let intervalOrders: [BigInt]
     let fishburn: [BigInt]
 
-    /// Prepares the tables for every k up to `maxK`.
+    /// The work of the labeled DAG table's first k steps, for progress estimates: step n adds
+    /// n carried terms of about m(n − m) bits each, Σ_m m(n − m) ≈ n³/6 limb operations, so the
+    /// first k steps cost about k⁴/24 (docs/counting.md has the measured times).
+    public static func tableCost(_ k: Int) -> Double { Foundation.pow(Double(k), 4) }
+
+    /// Prepares the tables for every k up to `maxK`; `progress` gets each k of the labeled table.
     public init(maxK: Int, progress: ((Int) -> Void)? = nil) {
         labeled = labeledDAGCounts(upTo: maxK, progress: progress)
         connected = weaklyConnectedDAGCounts(labeled: Array(labeled.prefix(min(maxK, CountLimits.maxKConnected) + 1)))
@@ -75,8 +83,9 @@ public struct CombinationCounter: Sendable {
         let weightedSum = BigInt.binomial(n, k)
         let dags = labeled[k]
         let structural = weightedSum * dags
-        let depths = Array(stride(from: 1, through: min(k - 1, maxDepth), by: 1))
-        let depthCounts = k <= CountLimits.maxKDepth ? depthLimitedDAGCounts(k, depths: depths) : []
+        let limited = Array(stride(from: 1, through: min(k - 2, maxDepth), by: 1))
+        let limitedCounts: [BigInt?] = k <= CountLimits.maxKDepth
+            ? depthLimitedDAGCounts(k, depths: limited) : limited.map { _ in nil }
         let oneSource = dagsWithExactSources(k, sources: 1, labeled: labeled)
         return CombinationCounts(
             n: n, k: k,
@@ -87,13 +96,14 @@ public struct CombinationCounter: Sendable {
             oneSinkDAGs: oneSource,
             oneSourceDAGs: oneSource,
             weaklyConnectedDAGs: k < connected.count ? connected[k] : nil,
-            depthAtMost: Array(zip(depths.prefix(depthCounts.count), depthCounts)).map { ($0, $1) },
+            depthAtMost: (1...maxDepth).map { l in (l, l >= k - 1 ? dags : limitedCounts[l - 1]) },
             structural: structural,
             equivalentExperts: equivalentExperts(k: k, target: structural),
             equivalentGranularity: equivalentGranularity(n: n, k: k, target: structural),
             modulePatterns: (1...maxDepth).map { ($0, BigInt(1) << (k * k * $0)) },
             modulePatternsUpToRelabeling: k <= CountLimits.maxKModuleOrbits
-                ? Array(zip(1...maxDepth, modulePatternOrbits(k: k, rounds: Array(1...maxDepth)))).map { ($0, $1) } : [],
+                ? Array(zip(1...maxDepth, modulePatternOrbits(k: k, rounds: Array(1...maxDepth)))).map { ($0, $1) }
+                : (1...maxDepth).map { ($0, nil) },
             realizable: RealizableCounts(n: n, k: k, maxDepth: maxDepth, structural: structural,
                                          intervalOrders: intervalOrders, fishburn: fishburn)
         )

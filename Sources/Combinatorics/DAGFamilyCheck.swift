@@ -12,7 +12,8 @@ public struct DAGFamilyCheck: Sendable, Equatable {
     }
 
     /// The count for the DAGs that pass `filter` (classes: isomorphism classes), when exactly one
-    /// family of `analyze count` matches; nil otherwise.
+    /// family of `analyze count` matches; nil otherwise (depth 0, the edgeless DAG alone, is no
+    /// family of `analyze count`, whose depths start at 1).
     public static func matching(k: Int, filter: DAGFilter, classes: Bool) -> DAGFamilyCheck? {
         if classes {
             return filter.isEmpty ? DAGFamilyCheck(family: "dags.unlabeled", expected: unlabeledDAGCounts(upTo: k)[k]) : nil
@@ -27,7 +28,7 @@ public struct DAGFamilyCheck: Sendable, Equatable {
             return DAGFamilyCheck(family: "dags.one_source", expected: dagsWithExactSources(k, sources: 1, labeled: labeled))
         case (false, false, true, nil):
             return DAGFamilyCheck(family: "dags.weakly_connected", expected: weaklyConnectedDAGCounts(labeled: labeled)[k])
-        case (false, false, false, let depth?):
+        case (false, false, false, let depth?) where depth >= 1:
             return DAGFamilyCheck(family: "dags.depth_at_most.\(depth)",
                                   expected: depthLimitedDAGCounts(k, depths: [min(depth, k - 1)])[0])
         default:

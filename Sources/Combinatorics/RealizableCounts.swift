@@ -18,8 +18,8 @@ public struct RealizableCounts: Sendable {
     public let roundDAGs: BigInt?
     /// Fishburn numbers: the same up to relabeling; nil past ``RealizableLimits/maxKRoundDAGs``.
     public let roundDAGsUpToRelabeling: BigInt?
-    /// (L, roundPatterns^L) for L = 1…maxDepth; empty when `roundPatterns` is nil.
-    public let patterns: [(depth: Int, count: BigInt)]
+    /// (L, roundPatterns^L) for L = 1…maxDepth; each count nil when `roundPatterns` is nil.
+    public let patterns: [(depth: Int, count: BigInt?)]
     /// C(n, k) · roundDAGs.
     public let structural: BigInt?
     /// log10 of the paper's `structural` over this one (labeled DAGs over interval orders).
@@ -31,13 +31,11 @@ public struct RealizableCounts: Sendable {
         roundPatternsUpToRelabeling = k <= RealizableLimits.maxKRoundPatternOrbits ? lonesumMatrixOrbits(k) : nil
         roundDAGs = k < intervalOrders.count ? intervalOrders[k] : nil
         roundDAGsUpToRelabeling = k < fishburn.count ? fishburn[k] : nil
-        var powers: [(depth: Int, count: BigInt)] = []
-        if let round = roundPatterns {
-            var power = BigInt(1)
-            for l in 1...maxDepth {
-                power *= round
-                powers.append((l, power))
-            }
+        var powers: [(depth: Int, count: BigInt?)] = []
+        var power = BigInt(1)
+        for l in 1...maxDepth {
+            if let round = roundPatterns { power *= round }
+            powers.append((l, roundPatterns == nil ? nil : power))
         }
         patterns = powers
         let realizable = roundDAGs.map { BigInt.binomial(n, k) * $0 }

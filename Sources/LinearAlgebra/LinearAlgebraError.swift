@@ -3,7 +3,7 @@
 /// `illegalArgument` (LAPACK `info < 0`) means the caller passed a bad argument: a bug in this
 /// library, never the user's fault. `noConvergence` (`info > 0`) is a result the caller must
 /// handle; the SVD falls back to a second algorithm before throwing it.
-public enum LinearAlgebraError: Error, Equatable, CustomStringConvertible {
+public indirect enum LinearAlgebraError: Error, Equatable, CustomStringConvertible {
     /// The routine rejected argument number `argument` (LAPACK `info = -argument`).
     case illegalArgument(routine: String, argument: Int)
     /// The routine's iteration did not converge (LAPACK `info > 0`).
@@ -17,6 +17,8 @@ public enum LinearAlgebraError: Error, Equatable, CustomStringConvertible {
     /// A request that cannot be carried out (an unknown expert, a stack past the size limit); the
     /// message says which.
     case invalidInput(String)
+    /// A failure while working on one named thing (a target map, a family's span).
+    case within(String, LinearAlgebraError)
 
     public var description: String {
         switch self {
@@ -30,7 +32,14 @@ public enum LinearAlgebraError: Error, Equatable, CustomStringConvertible {
             return "\(what) contains NaN or infinity"
         case .shapeMismatch(let message), .invalidInput(let message):
             return message
+        case .within(let what, let error):
+            return "\(what): \(error)"
         }
+    }
+
+    /// Runs `body`, naming `what` in any ``LinearAlgebraError`` it throws.
+    static func naming<T>(_ what: @autoclosure () -> String, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as LinearAlgebraError { throw LinearAlgebraError.within(what(), error) }
     }
 
     /// Turns a LAPACKE return code into an error; `nil` for success and for `info > 0`,

@@ -20,6 +20,12 @@ public struct RankQuery: Sendable {
     /// between on a log scale.
     public static let defaultResidualTolerance = Double.ulpOfOne.squareRoot()
 
+    /// The most factors in one target: the longest chain a rank analysis forms (`analyze rank
+    /// --depth` stops at 64 too). A longer product is no family's member by construction, each
+    /// factor costs a d×d product, and products of N(0, 1/d) experts shrink or grow
+    /// geometrically, so past a few hundred factors they leave Float64's range.
+    public static let maxTargetFactors = 64
+
     public init(selected: [Int], depth: Int, targets: [[Int]] = [], tolerance: Double? = nil,
                 residualTolerance: Double = RankQuery.defaultResidualTolerance, eigenvalues: Bool = false,
                 dagModule: DAGModuleRange? = nil) {
@@ -85,9 +91,13 @@ public struct RankReport: Sendable {
 extension LinearExperts {
     /// Ranks, singular values, target residuals and (if asked) eigenvalues for `query`.
     ///
-    /// Throws for a bad selection or target index, a depth below 1, a stack past
-    /// ``ProductStack/maxEntries``, a negative or non-finite tolerance, and LAPACK failures.
-    public func rankReport(_ query: RankQuery) throws -> RankReport {
+    /// Throws for a bad selection or target index, a target with a factor outside the selection
+    /// (a router that selected those experts cannot apply it) or with more than
+    /// ``RankQuery/maxTargetFactors`` factors, a target that leaves Float64's range, a depth below 1,
+    /// a stack past ``ProductStack/maxEntries``, a negative or non-finite tolerance, and LAPACK
+    /// failures (naming the target or family they happened on).
+    /// `progress` gets the number of families done after each one (ws, chain 2…depth, then dag).
+    public func rankReport(_ query: RankQuery, progress: ((Int) -> Void)? = nil) throws -> RankReport {
         if let tol = query.tolerance, !(tol >= 0 && tol.isFinite) {
             throw LinearAlgebraError.invalidInput("the rank tolerance must be a finite number ≥ 0 (got \(tol))")
         }
@@ -95,35 +105,61 @@ extension LinearExperts {
             throw LinearAlgebraError.invalidInput("the residual tolerance must be a finite number ≥ 0 (got \(query.residualTolerance))")
         }
         let stack = try ProductStack(experts: self, selected: query.selected, maxLength: query.depth)
-        var targets = try query.targets.map { try product($0) }
+        var targets = try query.targets.map { try target($0, query: query) }
         var names = query.targets
         if let module = query.dagModule {
             targets.append(module.controlTarget(seed: 0x5eed))
             names.append([])
         }
         let families = [ExpertFamily.weightedSum] + (query.depth >= 2 ? (2...query.depth).map { .chain(depth: $0) } : [])
-        var ranks = try families.map { family in
-            try familyRank(family, matrix: stack.matrix(for: family), targets: targets, names: names, query: query)
+        var ranks = try families.enumerated().map { i, family in
+            defer { progress?(i + 1) }
+            return try familyRank(family, matrix: stack.matrix(for: family), targets: targets, names: names, query: query)
         }
         if let module = query.dagModule {
             ranks.append(try familyRank(.dag(rounds: module.rounds, width: module.width),
                                         matrix: module.stack(experts: self, selected: query.selected),
                                         targets: targets, names: names, query: query))
+            progress?(ranks.count)
         }
         var spectra: [MatrixSpectrum] = []
         if query.eigenvalues {
-            for i in query.selected { spectra.append(MatrixSpectrum(name: String(i), eigenvalues: try matrices[i].eigenvalues())) }
+            for i in query.selected {
+                spectra.append(MatrixSpectrum(name: String(i), eigenvalues: try LinearAlgebraError.naming("expert \(i)") {
+                    try matrices[i].eigenvalues()
+                }))
+            }
             for (factors, t) in zip(query.targets, targets) where !spectra.contains(where: { $0.name == TargetFit.name(factors) }) {
-                spectra.append(MatrixSpectrum(name: TargetFit.name(factors), eigenvalues: try t.eigenvalues()))
+                let name = TargetFit.name(factors)
+                spectra.append(MatrixSpectrum(name: name, eigenvalues: try LinearAlgebraError.naming("target \(name)") {
+                    try t.eigenvalues()
+                }))
             }
         }
         return RankReport(dimension: dimension, selected: query.selected, residualTolerance: query.residualTolerance,
                           families: ranks, spectra: spectra)
     }
 
+    /// The target's product, after checking its factors against the selection and its size.
+    private func target(_ factors: [Int], query: RankQuery) throws -> Matrix<Double> {
+        let name = TargetFit.name(factors)
+        guard factors.count <= RankQuery.maxTargetFactors else {
+            throw LinearAlgebraError.invalidInput("target \(name.prefix(40))… has \(factors.count) factors, past the limit of "
+                                                  + "\(RankQuery.maxTargetFactors) (the longest chain a rank analysis forms)")
+        }
+        for i in factors where (0..<count).contains(i) && !query.selected.contains(i) {
+            throw LinearAlgebraError.invalidInput("target \(name): expert \(i) is not selected (selected: "
+                + query.selected.map(String.init).joined(separator: ",") + "); a layer that selected these experts cannot apply it")
+        }
+        let t = try LinearAlgebraError.naming("target \(name)") { try product(factors) }
+        guard t.data.allSatisfy(\.isFinite) else { throw LinearAlgebraError.nonFinite(what: "target \(name) (the product left Float64's range)") }
+        return t
+    }
+
     private func familyRank(_ family: ExpertFamily, matrix a: Matrix<Double>, targets: [Matrix<Double>],
                             names: [[Int]], query: RankQuery) throws -> FamilyRank {
-        let svd = try a.svd(vectors: false)
+        let label = "\(family.name) L=\(family.depth)"
+        let svd = try LinearAlgebraError.naming("family \(label)") { try a.svd(vectors: false) }
         let rank = NumericalRank(singularValues: svd.values, rows: a.rows, cols: a.cols, tolerance: query.tolerance)
         var fits: [TargetFit] = []
         var solverRank: Int?
@@ -132,7 +168,9 @@ extension LinearExperts {
             var b = Matrix<Double>(rows: d2, cols: targets.count)
             for (j, t) in targets.enumerated() { for i in 0..<d2 { b[i, j] = t.data[i] } }
             let rcond = rank.sigmaMax > 0 ? rank.tolerance / rank.sigmaMax : -1
-            let solution = try a.transposed.leastSquares(b, rcond: rcond)
+            let solution = try LinearAlgebraError.naming("family \(label), targets " + names.map { $0.isEmpty ? "U*A" : TargetFit.name($0) }.joined(separator: ", ")) {
+                try a.transposed.leastSquares(b, rcond: rcond)
+            }
             solverRank = solution.rank
             fits = zip(names, solution.relativeResiduals).map { factors, residual in
                 TargetFit(factors: factors, residual: residual, expressible: residual <= query.residualTolerance)

@@ -1,44 +1,86 @@
 import Foundation
 
-/// A progress bar on stderr for long work. It stays silent for the first second and
-/// when stderr is not a terminal, so short runs and pipelines see nothing.
+/// Progress of long work on stderr. On a terminal, a bar redrawn in place after the first
+/// second; otherwise (a pipe, a log file) one line every few seconds, so a long run in a
+/// pipeline still shows it is alive. Short runs print nothing either way.
 public final class ProgressBar: @unchecked Sendable {
+    /// How progress is shown.
+    public enum Mode: Sendable, Equatable {
+        /// A bar redrawn in place (stderr is a terminal).
+        case terminal
+        /// One line every `seconds`, the first after `seconds` (stderr is not a terminal).
+        case lines(every: Double)
+        case off
+    }
+
+    /// Seconds between lines when stderr is not a terminal.
+    public static let lineInterval = 5.0
+
+    /// Terminal when stderr is one, lines otherwise.
+    public static var automaticMode: Mode { isatty(2) != 0 ? .terminal : .lines(every: lineInterval) }
+
     let label: String
     let total: Int
+    let cost: ((Int) -> Double)?
+    let mode: Mode
+    let write: @Sendable (String) -> Void
     let start = Date()
     var lastDraw = Date.distantPast
     var drawn = false
-    let enabled: Bool
     let lock = NSLock()
 
-    public init(_ label: String, total: Int, enabled: Bool = isatty(2) != 0) {
+    /// `cost(j)` is the work of the first j steps (any unit), for work whose steps cost unequal
+    /// amounts: the fraction done and the estimate are cost(done)/cost(total), not done/total.
+    public init(_ label: String, total: Int, cost: ((Int) -> Double)? = nil, mode: Mode = ProgressBar.automaticMode,
+                write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
         self.label = label
         self.total = max(total, 1)
-        self.enabled = enabled
+        self.cost = cost
+        self.mode = mode
+        self.write = write
+    }
+
+    /// `enabled: false` is silent; `true` chooses the mode from stderr.
+    public convenience init(_ label: String, total: Int, enabled: Bool) {
+        self.init(label, total: total, mode: enabled ? ProgressBar.automaticMode : .off)
+    }
+
+    /// The fraction of the work done after `done` steps.
+    public func fraction(_ done: Int) -> Double {
+        let steps = min(max(done, 0), total)
+        guard let cost else { return Double(steps) / Double(total) }
+        let whole = cost(total)
+        return whole > 0 ? min(1, cost(steps) / whole) : Double(steps) / Double(total)
     }
 
     /// Reports `done` of `total` steps, with an optional note (a running loss, say).
     public func update(_ done: Int, note: String = "") {
-        guard enabled else { return }
+        guard mode != .off else { return }
         lock.lock(); defer { lock.unlock() }
         let now = Date()
-        guard now.timeIntervalSince(start) > 1, now.timeIntervalSince(lastDraw) > 0.1 || done >= total else { return }
+        let elapsed = now.timeIntervalSince(start)
+        let fraction = self.fraction(done)
+        let eta = fraction > 0 ? String(format: "%.1fs", elapsed / fraction - elapsed) : "?"
+        let figures = "\(done)/\(total) \(String(format: "%.0f%%", fraction * 100)) "
+            + "\(String(format: "%.1fs", elapsed)) eta \(eta)" + (note.isEmpty ? "" : " " + note)
+        switch mode {
+        case .off: return
+        case .terminal:
+            guard elapsed > 1, now.timeIntervalSince(lastDraw) > 0.1 || done >= total else { return }
+            let width = 30, filled = Int(fraction * Double(width))
+            let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+            write("\r\(label) [\(bar)] \(figures)\u{1B}[K")
+        case .lines(let every):
+            guard elapsed >= every, now.timeIntervalSince(lastDraw) >= every else { return }
+            write("\(label): \(figures)\n")
+        }
         lastDraw = now
         drawn = true
-        let fraction = min(1, Double(done) / Double(total))
-        let width = 30, filled = Int(fraction * Double(width))
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        let elapsed = now.timeIntervalSince(start)
-        let eta = fraction > 0 ? elapsed / fraction - elapsed : 0
-        let line = "\r\(label) [\(bar)] \(done)/\(total) \(String(format: "%.0f%%", fraction * 100)) "
-            + "\(String(format: "%.1fs", elapsed)) eta \(String(format: "%.1fs", eta)) \(note)"
-        FileHandle.standardError.write(Data((line + "\u{1B}[K").utf8))
     }
 
-    /// Clears the bar's line, if one was drawn.
+    /// Clears the bar's line, if one was drawn on a terminal.
     public func finish() {
-        guard enabled else { return }
         lock.lock(); defer { lock.unlock() }
-        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if mode == .terminal && drawn { write("\r\u{1B}[K") }
     }
 }

@@ -34,6 +34,33 @@ public struct Table: Sendable {
         return ([line(header), rule] + rows.map(line)).joined(separator: "\n") + "\n"
     }
 
+    /// The text table in blocks of columns no wider than `maxWidth` characters (where the columns
+    /// allow it), the first `repeatingColumns` columns repeated in every block, blocks a blank line apart.
+    public func text(maxWidth: Int, repeatingColumns: Int) -> String {
+        let widths = header.indices.map { c in
+            ([header[c]] + rows.map { $0[c] }).map(\.count).max() ?? 0
+        }
+        let fixed = Array(header.indices.prefix(repeatingColumns))
+        let base = fixed.reduce(0) { $0 + widths[$1] + 2 }
+        var blocks: [[Int]] = []
+        var current: [Int] = [], used = base
+        for c in header.indices.dropFirst(repeatingColumns) {
+            if !current.isEmpty && used + widths[c] > maxWidth {
+                blocks.append(current)
+                current = []
+                used = base
+            }
+            current.append(c)
+            used += widths[c] + 2
+        }
+        if !current.isEmpty || blocks.isEmpty { blocks.append(current) }
+        return blocks.map { block in
+            let columns = fixed + block
+            return Table(header: columns.map { header[$0] }, rows: rows.map { row in columns.map { row[$0] } },
+                         alignments: columns.map { alignments[$0] }).text()
+        }.joined(separator: "\n")
+    }
+
     /// RFC 4180 CSV: cells with commas, quotes or newlines are quoted.
     public func csv() -> String {
         func cell(_ s: String) -> String {

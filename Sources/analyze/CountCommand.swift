@@ -30,7 +30,7 @@ struct CountCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Experts selected per token.")
     var k: Int?
 
-    @Option(name: .customLong("k-range"), help: "One row per k in A...B (for example 1...16).")
+    @Option(name: .customLong("k-range"), help: "One row per k in A...B (for example 1...16; A...A gives a one-row range).")
     var kRange: String?
 
     @Option(name: .customLong("max-depth"), help: "Largest depth L for depth-limited DAGs and module patterns.")
@@ -57,12 +57,23 @@ struct CountCommand: ParsableCommand {
         }
     }
 
-    /// Parses "A...B" (also "A..B" or "A-B") into A through B; B past ``CountLimits/maxK`` is
-    /// rejected before the range is built, and so is a range past ``CountLimits/maxRangeWork``.
+    /// Parses "A...B" (also "A..B" or "A-B"; A and B decimal digits) into A through B; B past
+    /// ``CountLimits/maxK`` is rejected before the range is built, and so is a range past
+    /// ``CountLimits/maxRangeWork``.
     static func parseRange(_ text: String) throws -> [Int] {
-        let parts = text.split(whereSeparator: { $0 == "." || $0 == "-" }).map(String.init)
-        guard parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), a <= b else {
-            throw ValidationError("--k-range '\(text)' is not of the form A...B with A ≤ B")
+        func number(_ part: Substring) -> Int? {
+            part.isEmpty || !part.allSatisfy({ $0.isASCII && $0.isNumber }) ? nil : Int(part)
+        }
+        let bounds = ["...", "..", "-"].lazy.compactMap { separator -> (Int, Int)? in
+            let parts = text.components(separatedBy: separator)
+            guard parts.count == 2, let a = number(Substring(parts[0])), let b = number(Substring(parts[1])) else { return nil }
+            return (a, b)
+        }.first
+        guard let (a, b) = bounds else {
+            throw ValidationError("--k-range '\(text)' is not of the form A...B (whole numbers A and B, for example 1...16)")
+        }
+        guard a <= b else {
+            throw ValidationError("--k-range '\(text)' runs backwards: A must be at most B")
         }
         guard b <= CountLimits.maxK else {
             throw ValidationError("--k-range '\(text)' reaches past the limit of \(CountLimits.maxK)")
@@ -96,12 +107,21 @@ struct CountCommand: ParsableCommand {
     func run() throws {
         let outputs = try planOutputs(["plot": plot], inputs: [modelOptions.config])
         let ks = try ks()
-        let bar = ProgressBar("labeled DAG table", total: ks.max()!)
-        let counter = CombinationCounter(maxK: ks.max()!) { bar.update($0) }
+        let maxK = ks.max()!
+        let bar = ProgressBar("labeled DAG table", total: maxK, cost: CombinationCounter.tableCost)
+        let counter = CombinationCounter(maxK: maxK) { bar.update($0) }
         bar.finish()
         let n = try resolvedN()
-        let rows = ks.map { counter.counts(n: n, k: $0, maxDepth: maxDepth) }
-        print(try renderWithModel(CountOutput(rows: rows, maxDepth: maxDepth, full: full), ks: ks), terminator: "")
+        // A row costs about k² (CountLimits.maxRangeWork): weight the rows' progress by it.
+        let rowWork = ks.reduce(into: [0.0]) { $0.append($0.last! + Double($1) * Double($1)) }
+        let rowBar = ProgressBar("count rows", total: ks.count, cost: { rowWork[$0] })
+        let rows = ks.enumerated().map { i, k in
+            defer { rowBar.update(i + 1) }
+            return counter.counts(n: n, k: k, maxDepth: maxDepth)
+        }
+        rowBar.finish()
+        let output = CountOutput(rows: rows, maxDepth: maxDepth, full: full, range: kRange != nil)
+        print(try renderWithModel(output, ks: ks), terminator: "")
         if plot != nil { try outputs.write(CountOutput.plot(rows), option: "plot") }
     }
 }

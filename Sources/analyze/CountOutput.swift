@@ -4,13 +4,23 @@ import Foundation
 import Report
 
 /// Formats ``CombinationCounts`` as text, JSON, CSV or markdown.
+///
+/// Every row carries the same keys whatever k is: a value that is not computed is `null` in
+/// JSON, an empty cell in CSV and markdown, and "n/a" in text.
 struct CountOutput {
     let rows: [CombinationCounts]
     let maxDepth: Int
     let full: Bool
+    /// Rows from `--k-range` (a range table and a JSON array, even for one row); otherwise one
+    /// `--k` (a table of quantities and a JSON object).
+    let range: Bool
 
     /// One reported quantity: its JSON-style key and value.
     typealias Entry = (key: String, value: CountValue)
+
+    /// Keys whose values are sizes of a layer, not counts of combinations: printed as values,
+    /// never as log10.
+    static let sizeKeys: Set<String> = ["equivalent_experts", "equivalent_granularity"]
 
     static func entries(_ c: CombinationCounts, maxDepth: Int) -> [Entry] {
         func exact(_ v: BigInt?) -> CountValue { v.map { .exact($0) } ?? .missing }
@@ -23,19 +33,15 @@ struct CountOutput {
             ("dags.one_source", exact(c.oneSourceDAGs)),
             ("dags.weakly_connected", exact(c.weaklyConnectedDAGs)),
         ]
-        let depths = Array(stride(from: 1, through: min(c.k - 1, maxDepth), by: 1))
-        for l in depths {
-            out.append(("dags.depth_at_most.\(l)", exact(c.depthAtMost.first { $0.depth == l }?.count)))
-        }
+        out += c.depthAtMost.map { ("dags.depth_at_most.\($0.depth)", exact($0.count)) }
         out += [
             ("structural", exact(c.structural)),
             ("equivalent_experts", exact(c.equivalentExperts)),
             ("equivalent_granularity", exact(c.equivalentGranularity.map { BigInt($0) })),
         ]
-        for (depth, count) in c.modulePatterns {
+        for ((depth, count), (_, orbits)) in zip(c.modulePatterns, c.modulePatternsUpToRelabeling) {
             out.append(("module_patterns.\(depth)", exact(count)))
-            out.append(("module_patterns_up_to_relabeling.\(depth)",
-                        exact(c.modulePatternsUpToRelabeling.first { $0.depth == depth }?.count)))
+            out.append(("module_patterns_up_to_relabeling.\(depth)", exact(orbits)))
         }
         let r = c.realizable
         out += [
@@ -44,9 +50,7 @@ struct CountOutput {
             ("realizable.round_dags", exact(r.roundDAGs)),
             ("realizable.round_dags_up_to_relabeling", exact(r.roundDAGsUpToRelabeling)),
         ]
-        for l in 1...maxDepth {
-            out.append(("realizable.patterns.\(l)", exact(r.patterns.first { $0.depth == l }?.count)))
-        }
+        out += r.patterns.map { ("realizable.patterns.\($0.depth)", exact($0.count)) }
         out += [
             ("realizable.structural", exact(r.structural)),
             ("realizable.structural_ratio", r.structuralRatioLog10.map { .ratio(log10: $0) } ?? .missing),
@@ -60,13 +64,14 @@ struct CountOutput {
         if c.weaklyConnectedDAGs == nil {
             notes.append("dags.weakly_connected is computed for k ≤ \(CountLimits.maxKConnected) only (O(k²) products of large numbers).")
         }
-        if c.k > CountLimits.maxKDepth && c.k > 1 {
-            notes.append("dags.depth_at_most is computed for k ≤ \(CountLimits.maxKDepth) only (O(k³·L) products of large numbers).")
+        if c.depthAtMost.contains(where: { $0.count == nil }) {
+            notes.append("dags.depth_at_most.L for L < k − 1 is computed for k ≤ \(CountLimits.maxKDepth) only (O(k³·L) products of large numbers); "
+                         + "for L ≥ k − 1 it is dags.labeled, since every DAG on k nodes has depth ≤ k − 1.")
         }
         if c.unlabeledDAGs == nil {
             notes.append("dags.unlabeled is computed for k ≤ \(CountLimits.maxKUnlabeled) only (a sum over pairs of cycle types, whose number grows like p(k)²).")
         }
-        if c.modulePatternsUpToRelabeling.isEmpty {
+        if c.modulePatternsUpToRelabeling.contains(where: { $0.count == nil }) {
             notes.append("module_patterns_up_to_relabeling is computed for k ≤ \(CountLimits.maxKModuleOrbits) only (a sum over the p(k) cycle types).")
         }
         notes.append(CountOutput.relabelingNote)
@@ -112,8 +117,11 @@ struct CountOutput {
         }
     }
 
+    /// Text tables are wrapped to this many characters (the k column repeats in each block).
+    static let textWidth = 100
+
     func text() -> String {
-        if rows.count == 1 {
+        if !range {
             let c = rows[0]
             var out = "n = \(c.n) routed experts, k = \(c.k) selected per token\n\n"
             out += table(exact: full).text()
@@ -121,37 +129,41 @@ struct CountOutput {
             if !notes.isEmpty { out += "\n" + notes.map { "note: " + $0 }.joined(separator: "\n") + "\n" }
             return out
         }
-        var out = "n = \(rows[0].n) routed experts; log10 of each count, one row per k\n\n"
-        out += table(exact: false).text()
+        var out = "n = \(rows[0].n) routed experts; log10 of each count, one row per k; every digit: --format csv or json\n"
+            + "(equivalent_experts and equivalent_granularity are sizes of a layer: their values, not log10)\n\n"
+        out += table(exact: false).text(maxWidth: CountOutput.textWidth, repeatingColumns: 1)
         let notes = Set(rows.flatMap(CountOutput.notes)).sorted()
         if !notes.isEmpty { out += "\n" + notes.map { "note: " + $0 }.joined(separator: "\n") + "\n" }
         return out
     }
 
-    /// One k: rows are quantities (key, value, log10). Several k: one row per k.
-    /// `exact` prints every digit; otherwise a single k abbreviates long values and
-    /// a range of k prints log10 values.
+    /// One --k: rows are quantities (key, value, log10). A --k-range: one row per k.
+    /// `exact` (CSV, markdown, --full) prints every digit and leaves a missing value's cell empty;
+    /// otherwise a single k abbreviates long values and a range prints log10 values.
     func table(exact: Bool) -> Table {
-        if rows.count == 1 {
+        let missing = exact ? "" : "n/a"
+        if !range {
             var t = Table(header: ["quantity", "value", "log10"], alignments: [.left, .right, .right])
             for e in CountOutput.entries(rows[0], maxDepth: maxDepth) {
+                let size = CountOutput.sizeKeys.contains(e.key)
                 switch e.value {
-                case .missing: t.append([e.key, "n/a", ""])
+                case .missing: t.append([e.key, missing, ""])
                 case .exact(let v):
-                    t.append([e.key, exact ? v.description : Numbers.abbreviated(v, maxDigits: 40), Numbers.log10(v.log10)])
+                    t.append([e.key, exact ? v.description : Numbers.abbreviated(v, maxDigits: 40),
+                              size ? "" : Numbers.log10(v.log10)])
                 case .ratio(let log10): t.append([e.key, CountValue.ratioText(log10), Numbers.log10(log10)])
                 }
             }
             return t
         }
-        let keys = CountOutput.entries(rows.last!, maxDepth: maxDepth).map(\.key)
+        let keys = CountOutput.entries(rows[0], maxDepth: maxDepth).map(\.key)
         var t = Table(header: ["k"] + keys, alignments: [.right] + keys.map { _ in .right })
         for c in rows {
-            let values = Dictionary(CountOutput.entries(c, maxDepth: maxDepth).map { ($0.key, $0.value) }) { a, _ in a }
-            t.append([String(c.k)] + keys.map { key in
-                switch values[key] ?? .missing {
-                case .missing: return exact ? "" : "n/a"
-                case .exact(let v): return exact ? v.description : Numbers.log10(v.log10)
+            t.append([String(c.k)] + CountOutput.entries(c, maxDepth: maxDepth).map { key, value in
+                switch value {
+                case .missing: return missing
+                case .exact(let v) where exact: return v.description
+                case .exact(let v): return CountOutput.sizeKeys.contains(key) ? CountValue.scientific(v) : Numbers.log10(v.log10)
                 case .ratio(let log10): return exact ? CountValue.ratioText(log10) : Numbers.log10(log10)
                 }
             })
@@ -184,7 +196,7 @@ struct CountOutput {
                 ("notes", .array(CountOutput.notes(c).map { .string($0) })),
             ])
         }
-        return objects.count == 1 ? objects[0] : .array(objects)
+        return range ? .array(objects) : objects[0]
     }
 
     /// The `realizable` group as a JSON object; the ratio as a number and as its log10.
@@ -216,7 +228,7 @@ struct CountOutput {
                 series("module_patterns (L=1)", { $0.modulePatterns[0].count }),
             ] + (rows.allSatisfy { $0.realizable.structural != nil } ? [
                 series("realizable.structural", { $0.realizable.structural! }),
-            ] : []))
+            ] : []), integerX: true)
         return plot.render()
     }
 }
@@ -227,6 +239,14 @@ enum CountValue {
     case exact(BigInt)
     case ratio(log10: Double)
     case missing
+
+    /// A size in scientific notation, "1.23e+45", exact below a million.
+    static func scientific(_ v: BigInt) -> String {
+        if let small = v.asInt, small < 1_000_000 { return String(small) }
+        let log = v.log10
+        guard log >= 300 else { return String(format: "%.2e", Foundation.pow(10, log)) }
+        return String(format: "%.2fe+%d", Foundation.pow(10, log - log.rounded(.down)), Int(log.rounded(.down)))
+    }
 
     /// "2.623" for a ratio under a million, "1.2e+45" past it.
     static func ratioText(_ log10: Double) -> String {

@@ -42,7 +42,7 @@ struct DagsCommand: ParsableCommand {
     @Flag(help: "Keep weakly connected DAGs.")
     var connected = false
 
-    @Option(name: .customLong("max-depth"), help: "Keep DAGs whose longest path has at most L edges.")
+    @Option(name: .customLong("max-depth"), help: "Keep DAGs whose longest path has at most L edges (0: only the DAG without edges).")
     var maxDepth: Int?
 
     @Flag(help: "Enumerate isomorphism classes (canonical forms) instead of labeled DAGs.")
@@ -71,8 +71,8 @@ struct DagsCommand: ParsableCommand {
     }
 
     func validate() throws {
-        if let maxDepth, maxDepth < 1 {
-            throw ValidationError("--max-depth must be at least 1 (got \(maxDepth))")
+        if let maxDepth, maxDepth < 0 {
+            throw ValidationError("--max-depth must be at least 0 (got \(maxDepth)); 0 keeps only the DAG without edges")
         }
         if sequence {
             guard (0...DagsCommand.maxSequenceK).contains(k) else {

@@ -34,7 +34,7 @@ struct RankCommand: ParsableCommand {
     @Option(help: "Longest chain: report ws and chain at every depth 2…L.")
     var depth = 2
 
-    @Option(help: ArgumentHelp("A target map \"b*a\" (W_b·W_a) or \"a\"; repeatable.", valueName: "product"))
+    @Option(help: ArgumentHelp("A target map \"b*a\" (W_b·W_a) or \"a\" of selected experts, at most \(RankQuery.maxTargetFactors) factors; repeatable.", valueName: "product"))
     var target: [String] = []
 
     @OptionGroup(title: "DAG module")
@@ -79,7 +79,14 @@ struct RankCommand: ParsableCommand {
         guard (1...RankCommand.maxDepth).contains(depth) else {
             throw ValidationError("--depth must be between 1 and \(RankCommand.maxDepth) (got \(depth))")
         }
-        for t in target { _ = try RankCommand.parseProduct(t) }
+        let selected = try select.map(RankCommand.parseList)
+        for t in target {
+            let factors = try RankCommand.parseProduct(t)
+            if let selected, let outside = factors.first(where: { !selected.contains($0) }) {
+                throw ValidationError("--target '\(t)': expert \(outside) is not in --select \(select!); "
+                                      + "a layer that selected those experts cannot apply it")
+            }
+        }
         if let tol, !(tol >= 0 && tol.isFinite) { throw ValidationError("--tol must be a finite number ≥ 0 (got \(tol))") }
         guard residualTol >= 0, residualTol.isFinite else {
             throw ValidationError("--residual-tol must be a finite number ≥ 0 (got \(residualTol))")
@@ -101,7 +108,11 @@ struct RankCommand: ParsableCommand {
         let items = text.split(separator: "*", omittingEmptySubsequences: false)
         let values = items.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard values.count == items.count, values.allSatisfy({ $0 >= 0 }) else {
-            throw ValidationError("--target '\(text)' is not an expert index \"a\" or a product \"b*a\" of indices")
+            throw ValidationError("--target '\(text.prefix(60))' is not an expert index \"a\" or a product \"b*a\" of indices")
+        }
+        guard values.count <= RankQuery.maxTargetFactors else {
+            throw ValidationError("--target '\(text.prefix(60))…' has \(values.count) factors, past the limit of "
+                                  + "\(RankQuery.maxTargetFactors) (the longest chain --depth can form)")
         }
         return values
     }
@@ -124,11 +135,27 @@ struct RankCommand: ParsableCommand {
                               depth: depth, targets: try target.map(RankCommand.parseProduct),
                               tolerance: tol, residualTolerance: residualTol, eigenvalues: eig,
                               dagModule: module?.range)
-        let report = try linear.rankReport(query)
+        let bar = RankCommand.progressBar(query: query, d: linear.dimension)
+        let report = try linear.rankReport(query) { bar.update($0) }
+        bar.finish()
         let output = RankOutput(report: report, expertCount: linear.count, source: source,
                                 toleranceIsUserGiven: tol != nil)
         print(output.render(format), terminator: "")
         if plot != nil { try outputs.write(output.plot(), option: "plot") }
+    }
+}
+
+extension RankCommand {
+    /// Progress over the families, each weighted by its SVD's cost, columns · d² · min(columns, d²).
+    static func progressBar(query: RankQuery, d: Int) -> ProgressBar {
+        let k = query.selected.count, rows = Double(d * d)
+        let families = [ExpertFamily.weightedSum] + (query.depth >= 2 ? (2...query.depth).map { .chain(depth: $0) } : [])
+        let costs = families.map { family in
+            let columns = Double(family.columnCount(k: k) ?? Int.max)
+            return columns * rows * min(columns, rows)
+        } + (query.dagModule == nil ? [] : [rows * rows * rows])
+        let cumulative = costs.reduce(into: [0.0]) { $0.append($0.last! + $1) }
+        return ProgressBar("rank families", total: costs.count, cost: { cumulative[min($0, costs.count)] })
     }
 }
 

@@ -13,20 +13,21 @@ struct RankOutput: FormattedOutput {
 
     static func label(_ f: FamilyRank) -> String { "\(f.family.name) L=\(f.family.depth)" }
 
-    /// "inf" for an infinite gap (σ_{r+1} = 0), "n/a" where none exists.
+    /// "inf" for an infinite gap (σ_{r+1} = 0), empty where none exists (rank 0 or full rank).
     static func gapText(_ r: NumericalRank<Double>) -> String {
-        guard let gap = r.gap else { return "n/a" }
+        guard let gap = r.gap else { return "" }
         return Numbers.short(gap)
     }
 
-    /// One row per family: the numbers that decide its rank.
+    /// One row per family: the numbers that decide its rank. A gap or margin that does not exist
+    /// is an empty cell, so every filled cell of CSV is a number.
     func table() -> Table {
         var t = Table(header: ["family", "depth", "columns", "bound", "rank", "tolerance", "σ_r/σ_r+1", "σ_r/tol", "svd"],
                       alignments: [.left, .right, .right, .right, .right, .right, .right, .right, .left])
         for f in report.families {
             t.append([f.family.name, String(f.family.depth), String(f.columns), String(f.bound), String(f.rank.rank),
                       Numbers.short(f.rank.tolerance), RankOutput.gapText(f.rank),
-                      f.rank.margin.map(Numbers.short) ?? "n/a", f.svdRoutine])
+                      f.rank.margin.map(Numbers.short) ?? "", f.svdRoutine])
         }
         return t
     }
@@ -160,13 +161,21 @@ struct RankOutput: FormattedOutput {
         return .object(pairs)
     }
 
-    /// log10 of σ_i against i, one series per family.
+    /// σ_i against i on a log scale, one series per family, with each family's rank tolerance
+    /// (dashed, horizontal) and chosen rank (dashed, vertical between σ_r and σ_r+1).
     func plot() -> String {
-        SVGPlot(title: "Singular values of the expert families, d = \(report.dimension), k = \(report.selected.count)",
-                xLabel: "index i", yLabel: "σ_i",
-                series: report.families.map { f in
-                    .init(name: RankOutput.label(f), points: f.rank.singularValues.enumerated().map { (Double($0.offset + 1), $0.element) })
-                },
-                logY: true).render()
+        let families = report.families
+        let marks = families.enumerated().flatMap { i, f -> [SVGPlot.Mark] in
+            let label = RankOutput.label(f)
+            return [.init(axis: .y, value: f.rank.tolerance, series: i, label: "tolerance \(label)"),
+                    .init(axis: .x, value: Double(f.rank.rank) + 0.5, series: i, label: "rank \(f.rank.rank) (\(label))")]
+        }
+        return SVGPlot(title: "Singular values of the expert families, d = \(report.dimension), k = \(report.selected.count)",
+                       xLabel: "index i", yLabel: "σ_{i}",
+                       series: families.map { f in
+                           .init(name: "\(RankOutput.label(f)): rank \(f.rank.rank)",
+                                 points: f.rank.singularValues.enumerated().map { (Double($0.offset + 1), $0.element) })
+                       },
+                       logY: true, integerX: true, marks: marks).render()
     }
 }

@@ -34,6 +34,16 @@ import Testing
         #expect(r.stdout.contains("(analyze count, \(family)): \(count), equal"), "\(r.stdout)")
     }
 
+    @Test func maxDepthZeroKeepsOnlyTheEdgelessDAG() throws {
+        let r = try runAnalyze(["dags", "--k", "4", "--max-depth", "0", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(object["count"] as? Int == 1)
+        #expect((object["by_edges"] as? [String: Int])?["0"] == 1)
+        let classes = try runAnalyze(["dags", "--k", "4", "--max-depth", "0", "--classes"])
+        #expect(classes.stdout.contains("isomorphism classes of DAGs on k = 4 nodes, longest path ≤ 0 edges: 1\n"))
+    }
+
     @Test func combinedFiltersHaveNoSingleFamily() throws {
         let r = try runAnalyze(["dags", "--k", "4", "--one-sink", "--one-source", "--format", "json"])
         #expect(r.status == 0)
@@ -91,7 +101,7 @@ import Testing
     @Test(arguments: [
         (["--k", "8"], "too large to enumerate"),
         (["--k", "0"], "--k must be at least 1"),
-        (["--k", "4", "--max-depth", "0"], "--max-depth must be at least 1"),
+        (["--k", "4", "--max-depth=-1"], "--max-depth must be at least 0"),
         (["--k", "4", "--format", "xml"], "'xml' is invalid"),
         (["--k", "6", "--list"], "--list-large"),
         (["--k", "4", "--format", "dot"], "add --list"),

@@ -139,6 +139,9 @@ import Testing
         for r in [nan, inf, gap, shape, none] { #expect(r.stderr.split(separator: "\n").count == 1 && r.stdout.isEmpty) }
     }
 
+    /// 0*0*…*0 with 65 factors, one past the limit.
+    static let longTarget = [String](repeating: "0", count: 65).joined(separator: "*")
+
     @Test(arguments: [
         (["--depth", "2"], "--random"),
         (["--random", "2,3", "--experts", "x.safetensors"], "not both"),
@@ -152,6 +155,9 @@ import Testing
         (["--random", "3,3", "--select", "1,1"], "repeats"),
         (["--random", "3,3", "--target", "1*"], "--target"),
         (["--random", "3,3", "--target", "1*9"], "expert 9"),
+        (["--random", "6,3", "--select", "0,1,2,3", "--target", "5*4"], "--target '5*4': expert 5 is not in --select 0,1,2,3"),
+        (["--random", "6,3", "--select", "0,1", "--target", "1*0", "--target", "2"], "--target '2': expert 2 is not in --select"),
+        (["--random", "2,3", "--target", RankCommandTests.longTarget], "65 factors, past the limit of 64"),
         (["--random", "3,3", "--depth", "0"], "--depth"),
         (["--random", "3,3", "--tol=-1"], "--tol"),
         (["--random", "8,64", "--depth", "5"], "limit"),

@@ -16,8 +16,8 @@ import BigInt
         #expect(c.equivalentExperts == 14)
         // C(16, 4) = 1820 ≥ 84.
         #expect(c.equivalentGranularity == 2)
-        #expect(c.depthAtMost.map(\.depth) == [1])
-        #expect(c.depthAtMost.first?.count == 3)
+        #expect(c.depthAtMost.map(\.depth) == [1, 2, 3, 4])
+        #expect(c.depthAtMost.map(\.count) == [3, 3, 3, 3])
         #expect(c.modulePatterns.map(\.count) == [16, 256, 4096, 65536].map { BigInt($0) })
     }
 
@@ -32,7 +32,8 @@ import BigInt
     @Test func familiesStopPastTheirLimits() {
         let k = CountLimits.maxKDepth + 1
         let c = CombinationCounter(maxK: k).counts(n: k, k: k, maxDepth: 2)
-        #expect(c.depthAtMost.isEmpty)
+        #expect(c.depthAtMost.map(\.depth) == [1, 2] && c.depthAtMost.allSatisfy { $0.count == nil })
+        #expect(c.modulePatternsUpToRelabeling.count == 2 && c.modulePatternsUpToRelabeling.allSatisfy { $0.count == nil })
         #expect(c.equivalentGranularity == nil)
         #expect(c.weaklyConnectedDAGs != nil)
     }

@@ -106,11 +106,24 @@ struct DAGBruteForceTests {
         #expect(BigInt(dags.filter { $0.sinks == 1 }.count) == counts.oneSinkDAGs)
         #expect(BigInt(dags.filter { $0.sources == 1 }.count) == counts.oneSourceDAGs)
         #expect(BigInt(dags.filter(\.isWeaklyConnected).count) == counts.weaklyConnectedDAGs)
-        #expect(counts.depthAtMost.count == k - 1)
+        #expect(counts.depthAtMost.map(\.depth) == [1, 2, 3, 4])
         for (depth, count) in counts.depthAtMost {
             #expect(BigInt(dags.filter { $0.longestPath <= depth }.count) == count, "depth ≤ \(depth)")
         }
         if k == 5 { #expect(dags.count == 29281) }
+    }
+
+    @Test("every DAG on k nodes has depth ≤ k − 1, and depth_at_most.(k − 1) is the labeled count, k = 1…5",
+          arguments: 1...5)
+    func depthAtMostKMinusOneIsEveryDAG(k: Int) {
+        let dags = DAGBruteForceTests.found[k]
+        #expect(dags.map(\.longestPath).max() == k - 1)
+        let counts = CombinationCounter(maxK: 5).counts(n: 5, k: k, maxDepth: 8)
+        for (depth, count) in counts.depthAtMost where depth >= k - 1 {
+            #expect(count == counts.labeledDAGs, "depth ≤ \(depth)")
+        }
+        // The layered recurrence, independently of the shortcut: at L = k − 1 it counts every DAG.
+        #expect(depthLimitedDAGCounts(k, depths: [k - 1, k + 2]) == [counts.labeledDAGs, counts.labeledDAGs])
     }
 
     @Test("the enumerator visits exactly the brute-force DAGs, once each, k = 0…5", arguments: 0...5)

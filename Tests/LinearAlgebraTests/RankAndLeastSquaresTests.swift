@@ -60,3 +60,45 @@ import Testing
         #expect(LinearAlgebraError.check(3, routine: "dgesdd") == nil)
     }
 }
+
+/// What a rank analysis refuses before any LAPACK call, and the names its failures carry.
+@Suite struct RankTargetTests {
+    @Test func aTargetOutsideTheSelectionIsRefused() throws {
+        let experts = LinearExperts.random(count: 6, dimension: 3, seed: 1)
+        let query = RankQuery(selected: [0, 1, 2, 3], depth: 2, targets: [[5, 4]])
+        #expect(throws: LinearAlgebraError.invalidInput(
+            "target 5*4: expert 5 is not selected (selected: 0,1,2,3); a layer that selected these experts cannot apply it")) {
+            try experts.rankReport(query)
+        }
+        // Inside the selection the same product is fine.
+        let fine = try experts.rankReport(RankQuery(selected: [0, 1, 2, 3], depth: 2, targets: [[3, 2]]))
+        #expect(fine.families[1].targets[0].expressible)
+    }
+
+    @Test func tooManyFactorsAreRefused() throws {
+        let experts = LinearExperts.random(count: 2, dimension: 2, seed: 1)
+        let long = [Int](repeating: 0, count: RankQuery.maxTargetFactors + 1)
+        #expect(throws: LinearAlgebraError.self) { try experts.rankReport(RankQuery(selected: [0, 1], depth: 1, targets: [long])) }
+        do {
+            _ = try experts.rankReport(RankQuery(selected: [0, 1], depth: 1, targets: [long]))
+        } catch {
+            #expect("\(error)".contains("has 65 factors, past the limit of 64"))
+        }
+        let atLimit = [Int](repeating: 1, count: RankQuery.maxTargetFactors)
+        #expect(try experts.rankReport(RankQuery(selected: [0, 1], depth: 1, targets: [atLimit])).families.count == 1)
+    }
+
+    /// 1e10·I to the 40th power is 1e400: past Float64, so the target is refused by name before LAPACK sees it.
+    @Test func aTargetPastFloat64IsNamed() throws {
+        let experts = try LinearExperts([Matrix<Double>(rows: 2, cols: 2, data: [1e10, 0, 0, 1e10]), Matrix<Double>.identity(2)])
+        let factors = [Int](repeating: 0, count: 40)
+        #expect(throws: LinearAlgebraError.nonFinite(what: "target \(factors.map(String.init).joined(separator: "*")) (the product left Float64's range)")) {
+            try experts.rankReport(RankQuery(selected: [0, 1], depth: 1, targets: [factors]))
+        }
+    }
+
+    @Test func failuresNameWhatTheyHappenedOn() {
+        let error = LinearAlgebraError.within("target 1*0", .noConvergence(routine: "dgeev", info: 2))
+        #expect(error.description == "target 1*0: LAPACK dgeev did not converge (info = 2)")
+    }
+}
