@@ -91,8 +91,10 @@ public struct RankReport: Sendable {
 extension LinearExperts {
     /// Ranks, singular values, target residuals and (if asked) eigenvalues for `query`.
     ///
-    /// Throws for a bad selection or target index, a target with a factor outside the selection
-    /// (a router that selected those experts cannot apply it) or with more than
+    /// A target may use experts outside the selection (is W_4 in span{W_0, W_1}?); `analyze rank`
+    /// refuses that, since a layer that selected those experts cannot apply it.
+    ///
+    /// Throws for a bad selection or target index, a target with more than
     /// ``RankQuery/maxTargetFactors`` factors, a target that leaves Float64's range, a depth below 1,
     /// a stack past ``ProductStack/maxEntries``, a negative or non-finite tolerance, and LAPACK
     /// failures (naming the target or family they happened on).
@@ -140,16 +142,12 @@ extension LinearExperts {
                           families: ranks, spectra: spectra)
     }
 
-    /// The target's product, after checking its factors against the selection and its size.
+    /// The target's product, after checking its length and that it stays finite.
     private func target(_ factors: [Int], query: RankQuery) throws -> Matrix<Double> {
         let name = TargetFit.name(factors)
         guard factors.count <= RankQuery.maxTargetFactors else {
             throw LinearAlgebraError.invalidInput("target \(name.prefix(40))… has \(factors.count) factors, past the limit of "
                                                   + "\(RankQuery.maxTargetFactors) (the longest chain a rank analysis forms)")
-        }
-        for i in factors where (0..<count).contains(i) && !query.selected.contains(i) {
-            throw LinearAlgebraError.invalidInput("target \(name): expert \(i) is not selected (selected: "
-                + query.selected.map(String.init).joined(separator: ",") + "); a layer that selected these experts cannot apply it")
         }
         let t = try LinearAlgebraError.naming("target \(name)") { try product(factors) }
         guard t.data.allSatisfy(\.isFinite) else { throw LinearAlgebraError.nonFinite(what: "target \(name) (the product left Float64's range)") }

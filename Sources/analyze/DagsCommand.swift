@@ -175,7 +175,9 @@ struct DagsCommand: ParsableCommand {
     }
 
     func runSequence() throws {
-        let bar = ProgressBar("unlabeled DAG counts", total: max(k, 1))
+        // Step n costs about 18^(n/10) (maxSequenceK): weight the progress by the geometric sum.
+        let growth = Foundation.pow(18, 0.1)
+        let bar = ProgressBar("unlabeled DAG counts", total: max(k, 1), cost: { (Foundation.pow(growth, Double($0)) - 1) / (growth - 1) })
         let unlabeled = unlabeledDAGCounts(upTo: k) { bar.update($0) }
         bar.finish()
         print(DagsOutput.sequence(labeled: labeledDAGCounts(upTo: k), unlabeled: unlabeled, format: format),

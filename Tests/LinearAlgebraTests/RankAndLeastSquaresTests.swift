@@ -63,18 +63,6 @@ import Testing
 
 /// What a rank analysis refuses before any LAPACK call, and the names its failures carry.
 @Suite struct RankTargetTests {
-    @Test func aTargetOutsideTheSelectionIsRefused() throws {
-        let experts = LinearExperts.random(count: 6, dimension: 3, seed: 1)
-        let query = RankQuery(selected: [0, 1, 2, 3], depth: 2, targets: [[5, 4]])
-        #expect(throws: LinearAlgebraError.invalidInput(
-            "target 5*4: expert 5 is not selected (selected: 0,1,2,3); a layer that selected these experts cannot apply it")) {
-            try experts.rankReport(query)
-        }
-        // Inside the selection the same product is fine.
-        let fine = try experts.rankReport(RankQuery(selected: [0, 1, 2, 3], depth: 2, targets: [[3, 2]]))
-        #expect(fine.families[1].targets[0].expressible)
-    }
-
     @Test func tooManyFactorsAreRefused() throws {
         let experts = LinearExperts.random(count: 2, dimension: 2, seed: 1)
         let long = [Int](repeating: 0, count: RankQuery.maxTargetFactors + 1)
