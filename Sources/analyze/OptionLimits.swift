@@ -137,7 +137,8 @@ enum OptionLimits {
             }
             guard let limit = limits[name], let value, let number = Double(value) else { continue }
             if number < 0 {
-                throw ValidationError("--\(name) \(value) is negative; give a number up to \(limit.text)")
+                let range = limit.max == Double(Int.max) ? "" : "; give a number up to \(limit.text)"
+                throw ValidationError("--\(name) \(value) is negative\(range)")
             }
             if number > limit.max && !limit.byCommand {
                 throw ValidationError("--\(name) \(value) is past the limit of \(limit.text)" + (limit.note.map { " (\($0))" } ?? ""))

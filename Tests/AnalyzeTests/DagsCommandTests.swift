@@ -101,7 +101,7 @@ import Testing
     @Test(arguments: [
         (["--k", "8"], "too large to enumerate"),
         (["--k", "0"], "--k must be at least 1"),
-        (["--k", "4", "--max-depth=-1"], "--max-depth must be at least 0"),
+        (["--k", "4", "--max-depth=-1"], "--max-depth -1 is negative"),
         (["--k", "4", "--format", "xml"], "'xml' is invalid"),
         (["--k", "6", "--list"], "--list-large"),
         (["--k", "4", "--format", "dot"], "add --list"),
