@@ -55,9 +55,10 @@ public enum CellProcess {
         let finished = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in finished.signal() }
         let stop = StopFlag()
-        try process.run()
-        let pid = process.processIdentifier
-        Cleanup.shared.remember(child: pid)
+        let pid = try Cleanup.shared.start {
+            try process.run()
+            return process.processIdentifier
+        }
         defer { Cleanup.shared.forget(child: pid) }
         let readers = DispatchGroup()
         let stdout = CappedReader(out.fileHandleForReading, cap: limits.outputBytes, name: "stdout")

@@ -23,10 +23,14 @@ public final class Cleanup: @unchecked Sendable {
         paths.remove(path)
     }
 
-    /// Kills process `pid` on an interrupt until ``forget(child:)``.
-    public func remember(child pid: Int32) {
+    /// Runs `start`, which starts a process and returns its id, with interrupts held off until
+    /// that id is recorded (an interrupt arriving meanwhile waits, then kills the process), and
+    /// kills the process on an interrupt until ``forget(child:)``.
+    public func start(child start: () throws -> Int32) rethrows -> Int32 {
         lock.lock(); defer { lock.unlock() }
+        let pid = try start()
         children.insert(pid)
+        return pid
     }
 
     public func forget(child pid: Int32) {
