@@ -3,7 +3,7 @@
 
     python3 tools/make_fixtures.py            # writes Tests/MoETests/Fixtures/*.safetensors
 
-The layer is written from ../shared/spec/dag-moe-layer.md (this project's contract),
+The layer is written from docs/layer.md (this project's contract),
 independently of the Swift code: router (softmax_topk or topk_softmax), SwiGLU experts,
 an optional shared expert, x_i^0 = g_i E_{S_i}(x) + x/K, L rounds of gated message
 passing with RMSNorm or LayerNorm, y = sum_i x_i^L (+ Es(x)), the load-balance and

@@ -1,6 +1,6 @@
 import LinearAlgebra
 
-/// The DAG-MoE layer of `../shared/spec/dag-moe-layer.md`, forward and backward, batched
+/// The DAG-MoE layer of docs/layer.md, forward and backward, batched
 /// over T tokens, generic over Float (speed) and Double (checks). docs/layer.md gives the
 /// equations as implemented and the backward derivations.
 ///

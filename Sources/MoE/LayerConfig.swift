@@ -1,5 +1,5 @@
 /// The layer's configuration: the spec's checkpoint metadata keys
-/// (`../shared/spec/dag-moe-layer.md`, section "Configuration").
+/// (docs/layer.md).
 public struct LayerConfig: Sendable, Equatable, Codable {
     public enum Norm: String, Sendable, Codable, CaseIterable { case rmsnorm, layernorm }
     public enum Router: String, Sendable, Codable, CaseIterable {

@@ -14,7 +14,7 @@ struct Analyze: ParsableCommand {
     )
 
     /// What `analyze --version` prints.
-    static let version = "0.1.0"
+    static let version = "0.2.0"
 
     /// Runs a command line; every error ends with one line on stderr and a non-zero exit.
     static func main() {

@@ -2,7 +2,7 @@ import Foundation
 @testable import MoE
 
 /// The spec's layer written token by token with plain loops, straight from
-/// `shared/spec/dag-moe-layer.md`, as an independent answer for the batched,
+/// docs/layer.md, as an independent answer for the batched,
 /// gemm-based implementation: it forms c_ij = [h_i; h_j] and multiplies M c_ij per pair.
 struct ReferenceLayer {
     let config: LayerConfig
