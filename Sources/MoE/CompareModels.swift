@@ -1,17 +1,31 @@
-/// The models `analyze compare` fits, at matched parameter count where the paper matches them.
+/// The models `analyze compare` fits, with the baseline matched to the DAG module in
+/// parameters or in compute.
 public enum CompareModels {
-    /// ws (plain), ws + a shared expert with as many parameters as the L = 2 DAG module,
-    /// DAG-MoE with L = 1 and L = 2, and a chain of C iterations, all built on `base`
-    /// (its own rounds and shared expert are replaced).
-    public static func specs(base: LayerConfig, chainIterations: Int) -> [ModelSpec] {
+    /// What the shared expert of `ws+shared` is matched to.
+    public enum Matching: String, Sendable, CaseIterable {
+        /// As many weights as the L = 2 DAG module.
+        case params
+        /// As many FLOPs per token as the L = 2 DAG module.
+        case flops
+    }
+
+    /// ws (plain), ws + a shared expert matched to the L = 2 DAG module (`matching`), DAG-MoE
+    /// with L = 1 and L = 2 (edge scorer `edgeScorer`), and a chain of C iterations, all built on
+    /// `base` (its own rounds, shared expert and extensions are replaced).
+    public static func specs(base: LayerConfig, chainIterations: Int, edgeScorer: LayerExtensions.EdgeScorer = .additive,
+                             matching: Matching = .params) -> [ModelSpec] {
         func config(depth: Int, sharedDFF: Int = 0) -> LayerConfig {
             var c = base
             c.dagLayers = depth
             c.sharedDFF = sharedDFF
+            c.extensions = LayerExtensions(edgeScorer: depth > 0 ? edgeScorer : .additive)
             return c
         }
         let dag2 = config(depth: 2)
-        let shared = ModelSpec.sharedWidth(matching: ModelSpec.dagParameterCount(dag2), dModel: base.dModel)
+        let shared = switch matching {
+        case .params: ModelSpec.sharedWidth(matching: ModelSpec.dagParameterCount(dag2), dModel: base.dModel)
+        case .flops: ModelSpec.sharedWidth(matching: ModelSpec.dagMACsPerToken(dag2), dModel: base.dModel)
+        }
         return [
             ModelSpec(name: "ws", aggregator: .ws, config: config(depth: 0), iterations: 1),
             ModelSpec(name: "ws+shared", aggregator: .ws, config: config(depth: 0, sharedDFF: shared), iterations: 1),
@@ -21,6 +35,11 @@ public enum CompareModels {
                       iterations: chainIterations),
         ]
     }
+
+    /// The index of `ws+shared` in ``specs(base:chainIterations:edgeScorer:matching:)``: the matched baseline.
+    public static let matchedBaseline = 1
+    /// The index of `dag L=2`, the model the baseline is matched to.
+    public static let matchedDAG = 3
 }
 
 /// One model's runs over the seeds.

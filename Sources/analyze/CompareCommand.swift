@@ -35,7 +35,8 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         let task = try flags.makeTask()
-        let specs = CompareModels.specs(base: flags.config(depth: 0), chainIterations: chainIterations)
+        let specs = CompareModels.specs(base: flags.config(depth: 0), chainIterations: chainIterations,
+                                        edgeScorer: flags.edgeScorer)
         let bar = ProgressBar("compare \(task.kind.rawValue)", total: specs.count * seeds * flags.steps)
         var rows: [CompareRow] = []
         for (m, spec) in specs.enumerated() {

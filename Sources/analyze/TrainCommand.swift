@@ -41,6 +41,9 @@ struct TrainCommand: ParsableCommand {
             guard sharedDFF == 0 else { throw ValidationError("--shared-d-ff is not available for chain") }
         case .ws: break
         }
+        if flags.edgeScorer != .additive && aggregator != .dag {
+            throw ValidationError("--edge-scorer \(flags.edgeScorer.rawValue) needs --aggregator dag (only DAG rounds score edges)")
+        }
     }
 
     var spec: ModelSpec {
