@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "Notebook"),
         .target(name: "Checkpoint", dependencies: ["MoE", "LinearAlgebra"]),
         .target(name: "MoE", dependencies: ["LinearAlgebra"]),
-        .target(name: "Analysis", dependencies: ["Checkpoint", "MoE", "LinearAlgebra"]),
+        .target(name: "Analysis", dependencies: ["Checkpoint", "MoE", "LinearAlgebra", "Combinatorics"]),
         .target(name: "Bench", dependencies: ["MoE", "LinearAlgebra"]),
 
         // The command line: parse, call a library, format.
