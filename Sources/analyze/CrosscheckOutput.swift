@@ -34,6 +34,8 @@ struct CrosscheckOutput: FormattedOutput {
         out += comparisonText() + "\n"
         if let jacobian = report.jacobian { out += jacobianText(jacobian) + "\n" }
         out += structureText()
+        if let usage = report.usage { out += "\n" + UsageText.text(usage, inputs: report.inputs) }
+        out += "\n" + verdictText()
         if !report.notes.isEmpty { out += "\n" + report.notes.map { "note: " + $0 }.joined(separator: "\n") + "\n" }
         return out
     }
@@ -80,6 +82,43 @@ struct CrosscheckOutput: FormattedOutput {
         return out + "\n"
     }
 
+    /// Capability (the rank test) and usage (the ablations), each on its own line.
+    func verdictText() -> String {
+        var out = "verdict:\n"
+        if let j = report.jacobian {
+            let ranks = j.stableRanks
+            out += "  capability (rank test: what the layer can express around a token): \(j.verdict.rawValue)"
+            if let top = ranks.max() { out += " (ranks \(ranks.min()!)…\(top))" }
+            out += "\n"
+        } else {
+            out += "  capability: not tested (--jacobian-tokens 0)\n"
+        }
+        if let usage = report.usage {
+            out += "  usage (ablations on \(usage.tokens) tokens): \(usage.verdict.rawValue): \(usage.reading)\n"
+        } else {
+            out += "  usage: no DAG module (L = 0)\n"
+        }
+        if let c = report.chainIterations {
+            out += "  chain checkpoint (C = \(c)): only iteration 0 was analysed (router.weight and the experts); "
+            out += "iterations 1…\(c - 1) route with chain.{c}.router.weight, not analysed here\n"
+        }
+        return out
+    }
+
+    /// The edge gates' histogram per round (fraction of gates per bin of width 1/20).
+    static func gatePlot(_ report: CheckpointAnalysis) -> String {
+        let rounds = report.usage?.rounds ?? []
+        let bins = Double(GateUsage.bins)
+        return SVGPlot(title: "edge gates on \(report.usage?.tokens ?? 0) tokens", xLabel: "edge gate e",
+                       yLabel: "fraction of gates",
+                       series: rounds.enumerated().map { l, r in
+                           let total = Double(max(r.histogram.reduce(0, +), 1))
+                           return SVGPlot.Series(name: "round \(l)", points: r.histogram.enumerated().map {
+                               ((Double($0.offset) + 0.5) / bins, Double($0.element) / total)
+                           })
+                       }).render()
+    }
+
     func structureText() -> String {
         let s = report.structure
         var out = "Structure on \(s.tokens) tokens (\(report.inputs))\n"
@@ -116,9 +155,21 @@ struct CrosscheckOutput: FormattedOutput {
         ]
         if let j = report.jacobian { pairs.append(("jacobian", AnalysisJSON.jacobian(j))) }
         pairs.append(("structure", AnalysisJSON.structure(report.structure)))
+        if let usage = report.usage { pairs.append(("usage", UsageText.json(usage))) }
+        pairs.append(("verdict", verdictJSON()))
         pairs.append(("inputs", .string(report.inputs)))
         pairs.append(("notes", .array(report.notes.map(JSON.string))))
         return .object(pairs)
+    }
+
+    func verdictJSON() -> JSON {
+        .object([
+            ("capability", report.jacobian.map { .string($0.verdict.rawValue) } ?? .null),
+            ("usage", report.usage.map { .string($0.verdict.rawValue) } ?? .null),
+            ("usage_reading", report.usage.map { .string($0.reading) } ?? .null),
+            ("chain_iterations", report.chainIterations.map(JSON.int) ?? .null),
+            ("iterations_analysed", .int(1)),
+        ])
     }
 
     func tensorJSON(_ c: TensorCheck) -> JSON {

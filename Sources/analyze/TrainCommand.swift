@@ -69,7 +69,7 @@ struct TrainCommand: ParsableCommand {
         }
         bar.finish()
         let metadata = TrainedCheckpoint.metadata(task: task, spec: spec, seed: seed, batchTokens: flags.batch,
-                                                  learningRate: flags.lr, result: result)
+                                                  learningRate: flags.lr, heldOutTokens: flags.evalTokens, result: result)
         do { try TrainedCheckpoint.save(model, task: task, metadata: metadata, to: out) } catch {
             throw UsageError("cannot save \(out): \(error)")
         }
