@@ -1,14 +1,17 @@
 import Foundation
 
-/// A small SVG line plot: several named series of (x, y) points, optional log10 y axis,
-/// axes with tick labels, and a legend. Enough for curves of counts, spectra and losses.
+/// A small SVG line plot: several named series of (x, y) points, each with an optional shaded
+/// band, optional log10 y axis, axes with tick labels, and a legend. Enough for curves of counts, spectra and losses.
 public struct SVGPlot: Sendable {
     public struct Series: Sendable {
         public var name: String
         public var points: [(x: Double, y: Double)]
-        public init(name: String, points: [(x: Double, y: Double)]) {
+        /// A shaded band around the line (for example the range over seeds), drawn under it.
+        public var band: [(x: Double, low: Double, high: Double)]
+        public init(name: String, points: [(x: Double, y: Double)], band: [(x: Double, low: Double, high: Double)] = []) {
             self.name = name
             self.points = points
+            self.band = band
         }
     }
 
@@ -41,7 +44,14 @@ public struct SVGPlot: Sendable {
                 return (p.x.isFinite && y.isFinite) ? (p.x, y) : nil
             }
         }
-        let all = shown.flatMap { $0 }
+        let bands = series.map { s in
+            s.band.compactMap { b -> (Double, Double, Double)? in
+                let low = logY ? (b.low > 0 ? log10(b.low) : .nan) : b.low
+                let high = logY ? (b.high > 0 ? log10(b.high) : .nan) : b.high
+                return (b.x.isFinite && low.isFinite && high.isFinite) ? (b.x, low, high) : nil
+            }
+        }
+        let all = shown.flatMap { $0 } + bands.flatMap { $0.flatMap { [($0.0, $0.1), ($0.0, $0.2)] } }
         var (x0, x1) = (all.map(\.0).min() ?? 0, all.map(\.0).max() ?? 1)
         var (y0, y1) = (all.map(\.1).min() ?? 0, all.map(\.1).max() ?? 1)
         if x1 <= x0 { x0 -= 0.5; x1 += 0.5 }
@@ -70,6 +80,11 @@ public struct SVGPlot: Sendable {
         }
         svg += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(height - 14))\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
         svg += "<text transform=\"translate(18,\(f(top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel))</text>\n"
+        for (i, band) in bands.enumerated() where band.count > 1 {
+            let color = SVGPlot.colors[i % SVGPlot.colors.count]
+            let outline = band.map { "\(f(px($0.0))),\(f(py($0.2)))" } + band.reversed().map { "\(f(px($0.0))),\(f(py($0.1)))" }
+            svg += "<polygon fill=\"\(color)\" fill-opacity=\"0.18\" stroke=\"none\" points=\"\(outline.joined(separator: " "))\"/>\n"
+        }
         for (i, points) in shown.enumerated() {
             let color = SVGPlot.colors[i % SVGPlot.colors.count]
             let path = points.map { "\(f(px($0.0))),\(f(py($0.1)))" }.joined(separator: " ")
