@@ -9,11 +9,11 @@ public enum CompareModels {
         case flops
     }
 
-    /// ws (plain), ws + a shared expert matched to the L = 2 DAG module (`matching`), DAG-MoE
-    /// with L = 1 and L = 2 (edge scorer `edgeScorer`), and a chain of C iterations, all built on
-    /// `base` (its own rounds, shared expert and extensions are replaced).
+    /// ws (plain), ws + a shared expert matched to the deepest DAG model (`matching`), DAG-MoE
+    /// with L = each of `depths` (edge scorer `edgeScorer`), and a chain of C iterations, all
+    /// built on `base` (its own rounds, shared expert and extensions are replaced).
     public static func specs(base: LayerConfig, chainIterations: Int, edgeScorer: LayerExtensions.EdgeScorer = .additive,
-                             matching: Matching = .params) -> [ModelSpec] {
+                             matching: Matching = .params, depths: [Int] = [1, 2]) -> [ModelSpec] {
         func config(depth: Int, sharedDFF: Int = 0) -> LayerConfig {
             var c = base
             c.dagLayers = depth
@@ -21,25 +21,27 @@ public enum CompareModels {
             c.extensions = LayerExtensions(edgeScorer: depth > 0 ? edgeScorer : .additive)
             return c
         }
-        let dag2 = config(depth: 2)
+        let deepest = config(depth: depths.max() ?? 2)
         let shared = switch matching {
-        case .params: ModelSpec.sharedWidth(matching: ModelSpec.dagParameterCount(dag2), dModel: base.dModel)
-        case .flops: ModelSpec.sharedWidth(matching: ModelSpec.dagMACsPerToken(dag2), dModel: base.dModel)
+        case .params: ModelSpec.sharedWidth(matching: ModelSpec.dagParameterCount(deepest), dModel: base.dModel)
+        case .flops: ModelSpec.sharedWidth(matching: ModelSpec.dagMACsPerToken(deepest), dModel: base.dModel)
         }
         return [
             ModelSpec(name: "ws", aggregator: .ws, config: config(depth: 0), iterations: 1),
             ModelSpec(name: "ws+shared", aggregator: .ws, config: config(depth: 0, sharedDFF: shared), iterations: 1),
-            ModelSpec(name: "dag L=1", aggregator: .dag, config: config(depth: 1), iterations: 1),
-            ModelSpec(name: "dag L=2", aggregator: .dag, config: dag2, iterations: 1),
+        ] + depths.map { ModelSpec(name: "dag L=\($0)", aggregator: .dag, config: config(depth: $0), iterations: 1) } + [
             ModelSpec(name: "chain C=\(chainIterations)", aggregator: .chain, config: config(depth: 0),
                       iterations: chainIterations),
         ]
     }
 
-    /// The index of `ws+shared` in ``specs(base:chainIterations:edgeScorer:matching:)``: the matched baseline.
-    public static let matchedBaseline = 1
-    /// The index of `dag L=2`, the model the baseline is matched to.
-    public static let matchedDAG = 3
+    /// The indices in `specs` of the deepest DAG model and of `ws+shared`, the baseline matched to it.
+    public static func matchedPair(_ specs: [ModelSpec]) -> (dag: Int, baseline: Int)? {
+        let dags = specs.indices.filter { specs[$0].aggregator == .dag }
+        guard let dag = dags.max(by: { specs[$0].config.dagLayers < specs[$1].config.dagLayers }),
+              let baseline = specs.firstIndex(where: { $0.aggregator == .ws && $0.config.sharedDFF > 0 }) else { return nil }
+        return (dag, baseline)
+    }
 }
 
 /// One model's runs over the seeds.
@@ -61,13 +63,13 @@ public struct CompareRow: Sendable {
         return (xs.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(xs.count - 1)).squareRoot()
     }
     public var stepsPerSecond: Double { CompareRow.mean(results.map(\.stepsPerSecond)) }
-    /// The held-out loss at each evaluated step, averaged over seeds.
-    public var meanCurve: [(step: Int, loss: Double)] {
+    /// The held-out loss of every seed at each evaluated step (steps every seed reached).
+    public var seedCurves: [(step: Int, losses: [Double])] {
         guard let first = results.first else { return [] }
         return first.points.indices.compactMap { i in
             let values = results.compactMap { $0.points.indices.contains(i) ? $0.points[i].heldOutLoss : nil }
             guard values.count == results.count else { return nil }
-            return (first.points[i].step, CompareRow.mean(values))
+            return (first.points[i].step, values)
         }
     }
 

@@ -43,12 +43,18 @@ import Testing
 
     /// `--match flops`: the module's 768 multiply-adds per token buy a shared expert of width
     /// 768 / (3·16) = 16, so the pair has equal FLOPs; matched by parameters the width differs.
-    @Test func matchingFlopsGivesTheBaselineTheModulesCompute() {
+    @Test func matchingFlopsGivesTheBaselineTheModulesCompute() throws {
         let specs = CompareModels.specs(base: base, chainIterations: 2, matching: .flops)
-        #expect(specs[CompareModels.matchedBaseline].config.sharedDFF == 16)
-        #expect(specs[CompareModels.matchedBaseline].flopsPerToken == specs[CompareModels.matchedDAG].flopsPerToken)
+        let pair = try #require(CompareModels.matchedPair(specs))
+        #expect(pair.dag == 3 && pair.baseline == 1)
+        #expect(specs[pair.baseline].config.sharedDFF == 16)
+        #expect(specs[pair.baseline].flopsPerToken == specs[pair.dag].flopsPerToken)
         let byParams = CompareModels.specs(base: base, chainIterations: 2, matching: .params)
         // 2 rounds of 16 + 2·4·16 + 2·4 + 1 + 2·16 = 185 weights: 370 / 48 → 8.
-        #expect(byParams[CompareModels.matchedBaseline].config.sharedDFF == 8)
+        #expect(byParams[pair.baseline].config.sharedDFF == 8)
+        // A depth sweep point: one DAG model, the baseline matched to it.
+        let deep = CompareModels.specs(base: base, chainIterations: 2, matching: .flops, depths: [4])
+        #expect(deep.map(\.name) == ["ws", "ws+shared", "dag L=4", "chain C=2"])
+        #expect(deep[1].config.sharedDFF == 4 * 384 / 48)
     }
 }
