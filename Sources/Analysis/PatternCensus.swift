@@ -51,7 +51,7 @@ public struct PatternCensus: Sendable {
         tokens = t
         distinct = counts.count
         let fractions: [Double] = counts.values.map { Double($0) / Double(t) }
-        entropyBits = -fractions.reduce(0.0) { sum, p in sum + p * log2(p) }
+        entropyBits = max(0, -fractions.reduce(0.0) { sum, p in sum + p * log2(p) })
         top = sorted.prefix(PatternCensus.shown).map { Pattern(text: $0.text, count: $0.count, realizable: realizable($0.key)) }
         let flags = sorted.map { realizable($0.key) }
         unrealizable = flags.contains { $0 == nil } ? nil : flags.filter { $0 == false }.count

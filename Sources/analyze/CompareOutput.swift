@@ -110,10 +110,11 @@ enum CompareOutput {
             \(table(points).text())
             """
             if setup.sweep != nil {
-                out += "\n" + sweepTable(points).text()
+                out += "\nper point (mean final held-out loss; dag − ws+shared: paired mean difference and its p):\n"
+                out += sweepTable(points).text() + "\n"
                 for point in points { out += (point.label ?? "") + ": " + pairedText(point, match: setup.match) }
             } else if let point = points.first {
-                out += pairedText(point, match: setup.match)
+                out += "\n" + pairedText(point, match: setup.match)
             }
             return out + "curves: \(setup.plot)\n"
         }
