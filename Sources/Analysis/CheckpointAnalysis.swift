@@ -51,9 +51,9 @@ public struct CheckpointAnalysis: Sendable {
     public let inputTokens: Matrix<Double>
     /// Usage measures and ablations; nil for L = 0 or when not asked for.
     public let usage: UsageAnalysis?
-    /// A chain checkpoint's iterations C (metadata `chain_iterations` with `aggregator` = chain):
-    /// the file's spec layer is iteration 0 only.
-    public let chainIterations: Int?
+    /// A chain checkpoint's iterations after the first (the file's spec layer is iteration 0),
+    /// when the metadata says `aggregator` = chain.
+    public let chain: ChainAnalysis?
 
     /// PASS (true), FAIL (false) or nothing to compare (nil).
     public var pass: Bool? { comparison.map(\.passed) }
@@ -154,7 +154,12 @@ public struct CheckpointAnalysis: Sendable {
             ? UsageAnalysis(layer: layer, x: inputs.x, output: pass.output, targets: inputs.targets, shuffleSeed: o.shuffleSeed)
             : nil
         let metadata = checkpoint.file.metadata
-        chainIterations = metadata["aggregator"] == "chain" ? metadata["chain_iterations"].flatMap { Int($0) } : nil
+        if metadata["aggregator"] == "chain", let c = metadata["chain_iterations"].flatMap({ Int($0) }), c >= 1, c <= 64 {
+            chain = try ChainAnalysis(checkpoint: checkpoint, path: path, parameters: parameters, iterations: c, inputs: inputs,
+                                      jacobianTokens: o.jacobianTokens, rankRtol: o.rankRtol)
+        } else {
+            chain = nil
+        }
         file = path
         self.checkpoint = checkpoint
         precision = o.precision

@@ -98,9 +98,18 @@ struct CrosscheckOutput: FormattedOutput {
         } else {
             out += "  usage: no DAG module (L = 0)\n"
         }
-        if let c = report.chainIterations {
-            out += "  chain checkpoint (C = \(c)): only iteration 0 was analysed (router.weight and the experts); "
-            out += "iterations 1…\(c - 1) route with chain.{c}.router.weight, not analysed here\n"
+        if let chain = report.chain {
+            out += "  chain checkpoint: all \(chain.iterations) iterations analysed (iteration 0 above, the others below)\n"
+            for it in chain.later {
+                out += "  iteration \(it.index) (router chain.\(it.index).router.weight, on iteration \(it.index - 1)'s output): capability "
+                if let j = it.jacobian, let top = j.stableRanks.max() {
+                    out += "\(j.verdict.rawValue) (ranks \(j.stableRanks.min()!)…\(top))"
+                } else {
+                    out += it.jacobian?.verdict.rawValue ?? "not tested"
+                }
+                out += String(format: "; expert utilization entropy %.3f of %.3f nats\n", it.routing.utilizationEntropy, it.routing.maxEntropy)
+            }
+            if let loss = chain.loss { out += "  chain held-out loss (all iterations): \(String(format: "%.5f", loss))\n" }
         }
         return out
     }
@@ -167,8 +176,17 @@ struct CrosscheckOutput: FormattedOutput {
             ("capability", report.jacobian.map { .string($0.verdict.rawValue) } ?? .null),
             ("usage", report.usage.map { .string($0.verdict.rawValue) } ?? .null),
             ("usage_reading", report.usage.map { .string($0.reading) } ?? .null),
-            ("chain_iterations", report.chainIterations.map(JSON.int) ?? .null),
-            ("iterations_analysed", .int(1)),
+            ("chain_iterations", report.chain.map { .int($0.iterations) } ?? .null),
+            ("iterations_analysed", .int(report.chain?.iterations ?? 1)),
+            ("chain", report.chain.map { chain in
+                .object([("heldout_loss", chain.loss.map(JSON.double) ?? .null),
+                         ("later_iterations", .array(chain.later.map { it in
+                             .object([("iteration", .int(it.index)),
+                                      ("jacobian", it.jacobian.map(AnalysisJSON.jacobian) ?? .null),
+                                      ("expert_utilization", .array(it.routing.utilization.map(JSON.double))),
+                                      ("utilization_entropy", .double(it.routing.utilizationEntropy))])
+                         }))])
+            } ?? .null),
         ])
     }
 

@@ -64,7 +64,15 @@ import Testing
 
         let c = try runAnalyze(["crosscheck", chain, "--jacobian-tokens", "1"])
         #expect(c.status == 0, "\(c.stderr)")
-        #expect(c.stdout.contains("chain checkpoint (C = 2): only iteration 0 was analysed"))
+        #expect(c.stdout.contains("chain checkpoint: all 2 iterations analysed"))
+        #expect(c.stdout.contains("iteration 1 (router chain.1.router.weight, on iteration 0's output): capability weighted-sum (ranks 2…2)"))
         #expect(c.stdout.contains("usage: no DAG module (L = 0)"))
+        let j = try jsonObject(try runAnalyze(["crosscheck", chain, "--jacobian-tokens", "1", "--format", "json"]).stdout)
+        let verdict = try #require(j["verdict"] as? [String: Any])
+        #expect(verdict["iterations_analysed"] as? Int == 2)
+        // The chain's loss over all iterations on the held-out batch is the one training reported.
+        let loss = try #require((verdict["chain"] as? [String: Any])?["heldout_loss"] as? Double)
+        let final = try #require(Double(try LayerCheckpoint(path: chain).file.metadata["final_heldout_loss"] ?? ""))
+        #expect(abs(loss - final) < 1e-5 * max(1, final))
     }
 }
