@@ -51,7 +51,8 @@ public struct PatternCensus: Sendable {
         tokens = t
         distinct = counts.count
         let fractions: [Double] = counts.values.map { Double($0) / Double(t) }
-        entropyBits = max(0, -fractions.reduce(0.0) { sum, p in sum + p * log2(p) })
+        let entropy = -fractions.reduce(0.0) { sum, p in sum + p * log2(p) }
+        entropyBits = entropy > 0 ? entropy : 0
         top = sorted.prefix(PatternCensus.shown).map { Pattern(text: $0.text, count: $0.count, realizable: realizable($0.key)) }
         let flags = sorted.map { realizable($0.key) }
         unrealizable = flags.contains { $0 == nil } ? nil : flags.filter { $0 == false }.count
