@@ -13,6 +13,9 @@ public struct ChainAnalysis: Sendable {
         public let routing: RoutingStatistics
     }
 
+    /// The most iterations analysed (`analyze train` allows 16).
+    public static let maxIterations = 64
+
     public let iterations: Int
     /// Iterations 1 … C − 1 (iteration 0 is the file's spec layer, analysed as such).
     public let later: [Iteration]

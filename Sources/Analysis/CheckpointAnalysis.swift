@@ -81,7 +81,9 @@ public struct CheckpointAnalysis: Sendable {
         }
         let inputsFile: ModelInputsFile.Layer?
         if let name = o.inputsFile {
-            do { inputsFile = try ModelInputsFile(path: name).layer(0, d: d, k: config.topK, maxTokens: o.maxInputTokens) } catch {
+            // At most the tokens one forward pass may hold, checked from the file's header before reading.
+            let fits = AnalysisBudget.maxActivations / max(budget.activations(tokens: 1) ?? Int.max, 1)
+            do { inputsFile = try ModelInputsFile(path: name).layer(0, d: d, k: config.topK, maxTokens: min(o.maxInputTokens, fits)) } catch {
                 throw .file(path: name, error)
             }
         } else {
@@ -154,7 +156,11 @@ public struct CheckpointAnalysis: Sendable {
             ? UsageAnalysis(layer: layer, x: inputs.x, output: pass.output, targets: inputs.targets, shuffleSeed: o.shuffleSeed)
             : nil
         let metadata = checkpoint.file.metadata
-        if metadata["aggregator"] == "chain", let c = metadata["chain_iterations"].flatMap({ Int($0) }), c >= 1, c <= 64 {
+        if metadata["aggregator"] == "chain" {
+            guard let c = metadata["chain_iterations"].flatMap({ Int($0) }), (1...ChainAnalysis.maxIterations).contains(c) else {
+                throw .inputs("\(path): metadata aggregator = chain needs chain_iterations between 1 and "
+                              + "\(ChainAnalysis.maxIterations) (got \(TerminalText.escaped(metadata["chain_iterations"] ?? "none")))")
+            }
             chain = try ChainAnalysis(checkpoint: checkpoint, path: path, parameters: parameters, iterations: c, inputs: inputs,
                                       jacobianTokens: o.jacobianTokens, rankRtol: o.rankRtol)
         } else {

@@ -1,4 +1,5 @@
 import Analysis
+import Checkpoint
 import Foundation
 import LinearAlgebra
 import MoE
@@ -97,5 +98,32 @@ import Testing
         #expect(census.top.map(\.text) == ["10|01", "11|11"] && census.top.map(\.count) == [2, 1])
         #expect(census.top.map(\.realizable) == [false, true])
         #expect(abs(census.entropyBits - (-(2.0 / 3) * log2(2.0 / 3) - (1.0 / 3) * log2(1.0 / 3))) < 1e-12)
+    }
+}
+
+/// Metadata that names a task or a chain but cannot be used is an error naming the key.
+@Suite struct TrainedMetadataTests {
+    func analyse(_ metadata: [String: String]) throws -> String {
+        let layer = try smallLayer(dagLayers: 0, d: 12)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("meta-\(UUID()).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try LayerCheckpoint.save(layer.parameters, to: path, extraMetadata: metadata)
+        var options = CheckpointAnalysis.Options()
+        options.jacobianTokens = 0
+        do {
+            let analysis = try CheckpointAnalysis.run(path: path, options: options)
+            return "ok: \(analysis.inputs)"
+        } catch { return "\(error)" }
+    }
+
+    @Test func taskAndChainKeys() throws {
+        #expect(try analyse(["task": "composition", "task_functions": "2", "task_seed": "1", "heldout_tokens": "20"])
+                == "ok: 20 held-out tokens of task composition (F = 2, task seed 1), rebuilt from the checkpoint's metadata")
+        #expect(try analyse(["task": "composition", "task_functions": "2", "task_seed": "1"]).hasPrefix("ok: 1024 held-out"))
+        #expect(try analyse(["task": "division", "task_functions": "2", "task_seed": "1"]).contains("task"))
+        #expect(try analyse(["task": "sum", "task_functions": "9", "task_seed": "1"]).contains("task_functions"))
+        #expect(try analyse(["task": "sum", "task_seed": "1"]).contains("task_functions"))
+        #expect(try analyse(["aggregator": "chain", "chain_iterations": "1000"]).contains("chain_iterations between 1 and 64"))
+        #expect(try analyse(["aggregator": "chain", "chain_iterations": "2"]).contains("needs tensor chain.1.router.weight"))
     }
 }
