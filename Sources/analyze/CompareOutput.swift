@@ -39,7 +39,11 @@ enum CompareOutput {
 
     /// One row per point: each model's mean, then the paired test of the DAG model against its baseline.
     static func sweepTable(_ points: [ComparePoint]) -> Table {
-        let names = points.first?.rows.map { $0.spec.aggregator == .dag ? "dag" : $0.spec.name } ?? []
+        // Model names as columns; where they change from point to point (a depth sweep), the
+        // DAG column is "dag" and the point names its depth.
+        let first = points.first?.rows.map(\.spec.name) ?? []
+        let same = points.allSatisfy { $0.rows.map(\.spec.name) == first }
+        let names = same ? first : (points.first?.rows.map { $0.spec.aggregator == .dag ? "dag" : $0.spec.name } ?? [])
         var table = Table(header: ["point"] + names + ["dag − ws+shared", "p"],
                           alignments: [.left] + names.map { _ in .right } + [.right, .right])
         for point in points {

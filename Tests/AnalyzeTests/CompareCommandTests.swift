@@ -75,6 +75,7 @@ import Testing
                                   + CompareCommandTests.tinier)
         #expect(text.status == 0, "\(text.stderr)")
         #expect(text.stdout.contains("depth=3  dag L=3") && text.stdout.contains("depth=1: paired test over 2 seeds"))
+        #expect(text.stdout.contains("point        ws  ws+shared     dag  chain C=2  dag − ws+shared"))
         for bad in [["--sweep", "dg"], ["--sweep", "width=3"], ["--sweep", "k=2,9"], ["--match", "cost"]] {
             let r = try runAnalyze(["compare", "--task", "sum"] + bad + CompareCommandTests.tinier)
             #expect(r.status != 0 && r.stderr.split(separator: "\n").count == 1, "\(bad): \(r.stderr)")
