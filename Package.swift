@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "Notebook", dependencies: ["OutputFiles"]),
         .target(name: "Checkpoint", dependencies: ["MoE", "LinearAlgebra", "Report"]),
         .target(name: "MoE", dependencies: ["LinearAlgebra"]),
-        .target(name: "Analysis", dependencies: ["Checkpoint", "MoE", "LinearAlgebra"]),
+        .target(name: "Analysis", dependencies: ["Checkpoint", "MoE", "LinearAlgebra", "Combinatorics"]),
         .target(name: "Bench", dependencies: ["MoE", "LinearAlgebra"]),
 
         // The command line: parse, call a library, format.

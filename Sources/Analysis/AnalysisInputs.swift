@@ -12,12 +12,24 @@ public struct AnalysisInputs: Sendable {
     public let moeOut: [Double]?
     /// The reference selection, [T, K] row-major, when known.
     public let topk: [Int64]?
+    /// The task's answers, [T, c] (compared with y's first c columns), when known.
+    public let targets: Matrix<Double>?
 
-    public init(x: Matrix<Double>, source: String, moeOut: [Double]? = nil, topk: [Int64]? = nil) {
+    public init(x: Matrix<Double>, source: String, moeOut: [Double]? = nil, topk: [Int64]? = nil,
+                targets: Matrix<Double>? = nil) {
         self.x = x
         self.source = source
         self.moeOut = moeOut
         self.topk = topk
+        self.targets = targets
+    }
+
+    /// The first `tokens` tokens of `task`'s held-out batch, with their targets.
+    public static func heldOut(_ task: SyntheticTask, tokens: Int) -> AnalysisInputs {
+        let batch: TaskBatch<Double> = task.heldOut(tokens: tokens)
+        return AnalysisInputs(x: batch.x, source: "\(tokens) held-out tokens of task \(task.kind.rawValue) (F = "
+                              + "\(task.functionCount), task seed \(task.seed)), rebuilt from the checkpoint's metadata",
+                              targets: batch.target)
     }
 
     /// `count` standard normal tokens of width d from the project's seeded stream.

@@ -60,8 +60,8 @@ public struct ChainLayer<Scalar: BLASScalar>: Sendable {
         try self.init(config: config, iterations: iterations, weights: weights)
     }
 
-    /// The spec layer of iteration c: router c and the shared experts.
-    func iterationLayer(_ c: Int) -> DAGMoELayer<Scalar> {
+    /// The spec layer of iteration c (0 ≤ c < C): router c and the shared experts.
+    public func iterationLayer(_ c: Int) -> DAGMoELayer<Scalar> {
         var tensors: [String: Tensor<Scalar>] = [:]
         for (name, _) in config.parameterShapes { tensors[name] = weights[name] }
         tensors["router.weight"] = weights[ChainLayer.routerName(c)]

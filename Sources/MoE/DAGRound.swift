@@ -42,10 +42,11 @@ struct DAGRoundCache<Scalar: BLASScalar>: Sendable {
     let bilinear: Buffer<Scalar>?
 }
 
-/// Round l forward: returns x^l = x^{l−1} + m Uᵀ ([T·K, d]) and the cache.
+/// Round l forward: returns x^l = x^{l−1} + m Uᵀ ([T·K, d]) and the cache. With `fixedEdges`
+/// ([T, K, K]) the round uses those gates instead of computing them.
 func dagRoundForward<Scalar: BLASScalar>(
     round l: Int, config: LayerConfig, shape s: LayerShape, input x: Buffer<Scalar>,
-    parameters: Parameters<Scalar>
+    parameters: Parameters<Scalar>, fixedEdges: Buffer<Scalar>? = nil
 ) -> (output: Buffer<Scalar>, cache: DAGRoundCache<Scalar>) {
     let names = DAGRoundNames(round: l)
     let rows = s.nodes, d = s.d, g = s.g, k = s.k
@@ -110,12 +111,17 @@ func dagRoundForward<Scalar: BLASScalar>(
                 let mi = messages.p + (t * k + i) * g
                 var rowSum: Scalar = 0
                 for j in 0..<k {
-                    var score = sT[i] + sS[j] + bias
-                    if let r {
-                        let hi = h.p + (t * k + i) * g, rj = r.p + (t * k + j) * g
-                        for c in 0..<g { score += hi[c] * rj[c] }
+                    let eij: Scalar
+                    if let fixedEdges {
+                        eij = fixedEdges.p[t * k * k + i * k + j]
+                    } else {
+                        var score = sT[i] + sS[j] + bias
+                        if let r {
+                            let hi = h.p + (t * k + i) * g, rj = r.p + (t * k + j) * g
+                            for c in 0..<g { score += hi[c] * rj[c] }
+                        }
+                        eij = Scalar.sigmoid(score)
                     }
-                    let eij = Scalar.sigmoid(score)
                     e[i * k + j] = eij
                     rowSum += eij
                     let qj = q.p + (t * k + j) * g

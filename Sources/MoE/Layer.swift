@@ -66,6 +66,19 @@ public struct LayerOutput<Scalar: BLASScalar>: Sendable {
     }
 }
 
+/// Edge gates that replace one round's computed ones (``DAGMoELayer/forward(_:fixing:)``).
+public struct FixedEdgeGates<Scalar: BLASScalar>: Sendable {
+    /// The round l whose gates are replaced.
+    public let round: Int
+    /// [T, K, K]: [t, i, j] is e_ij of token t, target i, source j.
+    public let gates: Tensor<Scalar>
+
+    public init(round: Int, gates: Tensor<Scalar>) {
+        self.round = round
+        self.gates = gates
+    }
+}
+
 /// Everything backward needs from one forward pass (opaque).
 public struct LayerCache<Scalar: BLASScalar>: Sendable {
     let shape: LayerShape
@@ -87,6 +100,25 @@ extension DAGMoELayer {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func forward(_ x: Matrix<Scalar>) -> (output: LayerOutput<Scalar>, cache: LayerCache<Scalar>) {
+        forward(x, fixing: nil)
+    }
+
+    /// The layer on x with round `fixed.round`'s edge gates replaced by `fixed.gates` ([T, K, K]);
+    /// the rounds after it compute their gates from the states the fixed gates produce. For
+    /// ablations: the output only (backward would differentiate gates that were not computed).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func forward(_ x: Matrix<Scalar>, fixing fixed: FixedEdgeGates<Scalar>) -> LayerOutput<Scalar> {
+        precondition((0..<config.dagLayers).contains(fixed.round) && fixed.gates.shape == [x.rows, config.topK, config.topK],
+                     "DAGMoELayer.forward(fixing:): round \(fixed.round) of \(config.dagLayers), gates \(fixed.gates.shape) "
+                     + "for \(x.rows) tokens and K = \(config.topK)")
+        return forward(x, fixing: Optional(fixed)).output
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func forward(_ x: Matrix<Scalar>, fixing fixed: FixedEdgeGates<Scalar>?)
+        -> (output: LayerOutput<Scalar>, cache: LayerCache<Scalar>) {
         let config = self.config
         precondition(x.cols == config.dModel && x.rows >= 1,
                      "DAGMoELayer.forward: x must be T×\(config.dModel) with T ≥ 1, got \(x.rows)×\(x.cols)")
@@ -122,8 +154,9 @@ extension DAGMoELayer {
         var rounds: [DAGRoundCache<Scalar>] = []
         rounds.reserveCapacity(s.rounds)
         for l in 0..<s.rounds {
+            let gates = fixed.flatMap { $0.round == l ? Buffer($0.gates.data) : nil }
             let (next, cache) = dagRoundForward(round: l, config: config, shape: s, input: nodes,
-                                                parameters: parameters)
+                                                parameters: parameters, fixedEdges: gates)
             rounds.append(cache)
             nodes = next
         }

@@ -55,7 +55,8 @@ public struct ModelSpec: Sendable {
         config.parameterShapes.filter { $0.name.hasPrefix("dag.") }.reduce(0) { $0 + $1.shape.reduce(1, *) }
     }
 
-    /// The hidden width of a shared SwiGLU expert (3·d·width scalars) closest to `count` scalars.
+    /// The hidden width of a shared SwiGLU expert (3·d·width scalars, and as many multiply-adds
+    /// per token) closest to `count`.
     public static func sharedWidth(matching count: Int, dModel: Int) -> Int {
         max(1, Int((Double(count) / Double(3 * dModel)).rounded()))
     }

@@ -1,6 +1,7 @@
 import Foundation
 
-/// A small SVG line plot: several named series of (x, y) points, optional log10 y axis,
+/// A small SVG line plot: several named series of (x, y) points, each with an optional shaded
+/// band, optional log10 y axis,
 /// axes with round tick labels, dashed reference lines, and a legend. Enough for curves of
 /// counts, spectra and losses.
 ///
@@ -13,9 +14,12 @@ public struct SVGPlot: Sendable {
     public struct Series: Sendable {
         public var name: String
         public var points: [(x: Double, y: Double)]
-        public init(name: String, points: [(x: Double, y: Double)]) {
+        /// A shaded band around the line (for example the range over seeds), drawn under it.
+        public var band: [(x: Double, low: Double, high: Double)]
+        public init(name: String, points: [(x: Double, y: Double)], band: [(x: Double, low: Double, high: Double)] = []) {
             self.name = name
             self.points = points
+            self.band = band
         }
     }
 
@@ -84,12 +88,21 @@ public struct SVGPlot: Sendable {
                 return (p.x.isFinite && y.isFinite) ? (p.x, y) : nil
             }
         }
+        let bands = series.map { s in
+            s.band.compactMap { b -> (Double, Double, Double)? in
+                let low = logY ? (b.low > 0 ? log10(b.low) : .nan) : b.low
+                let high = logY ? (b.high > 0 ? log10(b.high) : .nan) : b.high
+                return (b.x.isFinite && low.isFinite && high.isFinite) ? (b.x, low, high) : nil
+            }
+        }
         let markValue = { (m: Mark) -> Double? in
             let v = m.axis == .y && self.logY ? (m.value > 0 ? log10(m.value) : .nan) : m.value
             return v.isFinite ? v : nil
         }
-        let xs = shown.flatMap { $0.map(\.0) } + marks.filter { $0.axis == .x }.compactMap(markValue)
-        let ys = shown.flatMap { $0.map(\.1) } + marks.filter { $0.axis == .y }.compactMap(markValue)
+        let bandXs = bands.flatMap { $0.map(\.0) }
+        let bandYs = bands.flatMap { $0.flatMap { [$0.1, $0.2] } }
+        let xs = shown.flatMap { $0.map(\.0) } + bandXs + marks.filter { $0.axis == .x }.compactMap(markValue)
+        let ys = shown.flatMap { $0.map(\.1) } + bandYs + marks.filter { $0.axis == .y }.compactMap(markValue)
         var (x0, x1) = (xs.min() ?? 0, xs.max() ?? 1)
         var (y0, y1) = (ys.min() ?? 0, ys.max() ?? 1)
         if x1 <= x0 { x0 -= integerX ? 1 : 0.5; x1 += integerX ? 1 : 0.5 }
@@ -127,6 +140,11 @@ public struct SVGPlot: Sendable {
         }
         svg += "<text class=\"xlabel\" x=\"\(n(left + plotW / 2))\" y=\"\(n(height - 14))\" text-anchor=\"middle\">\(rich(xLabel))</text>\n"
         svg += "<text class=\"ylabel\" transform=\"translate(18,\(n(top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">\(rich(yLabel))</text>\n"
+        for (i, band) in bands.enumerated() where band.count > 1 {
+            let color = SVGPlot.colors[i % SVGPlot.colors.count]
+            let outline = band.map { "\(n(px($0.0))),\(n(py($0.2)))" } + band.reversed().map { "\(n(px($0.0))),\(n(py($0.1)))" }
+            svg += "<polygon fill=\"\(color)\" fill-opacity=\"0.18\" stroke=\"none\" points=\"\(outline.joined(separator: " "))\"/>\n"
+        }
         for (i, points) in shown.enumerated() {
             let color = SVGPlot.colors[i % SVGPlot.colors.count]
             let path = points.map { "\(n(px($0.0))),\(n(py($0.1)))" }.joined(separator: " ")

@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
 import Checkpoint
+import Foundation
 
 /// `analyze crosscheck`: a checkpoint's reference tensors against the Swift layer, and the
 /// trained-layer analysis (Jacobian excess rank, DAG structure, routing).
@@ -14,7 +15,11 @@ struct CrosscheckCommand: ParsableCommand {
         and every ref.* tensor is compared: ref.topk exactly, the others by max_rel = max|got − ref| / \
         max|ref| against a tolerance (forward 1e-4, backward 1e-3 in Float64; twice that in Float32). \
         Exit status 0 on PASS, 1 on FAIL; 0 when there is nothing to compare. The analysis runs in \
-        Float64 on ref.x, or on --tokens N standard normal tokens (64 when the file has no ref.x). \
+        Float64 on: --tokens N standard normal tokens; or the tokens of --inputs FILE; or, for a file of \
+        `analyze train`, the task's held-out batch rebuilt from its metadata; or ref.x; else 64 random \
+        tokens. The output says which. Capability (the Jacobian rank test: what the layer can express) \
+        and usage (the module's share of the output, the edge gates across tokens, and ablations: the \
+        module removed, edge gates made constant, hardened or shuffled across tokens) are separate verdicts. \
         With --model DIR instead of FILE, a layer of a Hugging Face MoE model (docs/model-layouts.md).
         """
     )
@@ -46,6 +51,17 @@ struct CrosscheckCommand: ParsableCommand {
     @Option(name: .customLong("rank-rtol"), help: "Rank tolerance relative to ‖J‖₂ in the excess-rank test.")
     var rankRtol = ExcessRankAnalysis.defaultRelativeTolerance
 
+    @Option(name: .customLong("shuffle-seed"), help: "Seed of the token permutation in the shuffled-gates ablation.")
+    var shuffleSeed: UInt64 = 0
+
+    @Option(name: .customLong("dump-gates"), help: ArgumentHelp(
+        "Write per-token selections, gates, edge gates and module shares here (safetensors).", valueName: "file.safetensors"))
+    var dumpGates: String?
+
+    @Option(name: .customLong("gate-plot"), help: ArgumentHelp("Write the edge-gate histogram per round here (SVG).",
+                                                                valueName: "file.svg"))
+    var gatePlot: String?
+
     @Option(help: "text, json, csv or markdown (csv and markdown: the tensor table).")
     var format: OutputFormat = .text
 
@@ -65,10 +81,14 @@ struct CrosscheckCommand: ParsableCommand {
         }
         guard jacobianTokens >= 0 else { throw ValidationError("--jacobian-tokens must be at least 0 (got \(jacobianTokens))") }
         try model.validate(file: file, tokens: tokens)
+        if model.model != nil && (dumpGates != nil || gatePlot != nil) {
+            throw ValidationError("--dump-gates and --gate-plot go with a checkpoint FILE, not with --model")
+        }
     }
 
     func run() throws {
         guard let file else { return try runModel() }
+        let outputs = try planOutputs(["dump-gates": dumpGates, "gate-plot": gatePlot], inputs: [file, model.inputs])
         var options = CheckpointAnalysis.Options()
         options.precision = ComputePrecision(rawValue: precision) ?? .float64
         options.tolForward = tolForward
@@ -77,12 +97,25 @@ struct CrosscheckCommand: ParsableCommand {
         options.seed = seed
         options.jacobianTokens = jacobianTokens
         options.rankRtol = rankRtol
+        options.inputsFile = model.inputs
+        options.maxInputTokens = CrosscheckCommand.maxTokens
+        options.shuffleSeed = shuffleSeed
         let report = try CheckpointAnalysis.run(path: file, options: options)
+        if let dumpGates {
+            let data: Data
+            do { data = try GateDump.writer(report).data() } catch { throw UsageError("cannot write \(dumpGates): \(error)") }
+            try outputs.write(data, option: "dump-gates")
+        }
+        if gatePlot != nil { try outputs.write(CrosscheckOutput.gatePlot(report), option: "gate-plot") }
         print(CrosscheckOutput(report: report).render(format), terminator: "")
         if report.pass == false {
             throw CrosscheckFailure(failed: report.comparison?.checks.filter { !$0.ok }.map(\.name) ?? [])
         }
     }
+}
+
+extension CrosscheckCommand: WritesFiles {
+    static let outputOptions: [(name: String, fileExtension: String?)] = [("dump-gates", "safetensors"), ("gate-plot", "svg")]
 }
 
 /// The exit-1 outcome of a crosscheck that ran but did not pass (reported as one stderr line).

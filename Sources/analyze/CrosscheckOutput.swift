@@ -34,6 +34,8 @@ struct CrosscheckOutput: FormattedOutput {
         out += comparisonText() + "\n"
         if let jacobian = report.jacobian { out += jacobianText(jacobian) + "\n" }
         out += structureText()
+        if let usage = report.usage { out += "\n" + UsageText.text(usage, inputs: report.inputs) }
+        out += "\n" + verdictText()
         if !report.notes.isEmpty { out += "\n" + report.notes.map { "note: " + $0 }.joined(separator: "\n") + "\n" }
         return out
     }
@@ -80,6 +82,52 @@ struct CrosscheckOutput: FormattedOutput {
         return out + "\n"
     }
 
+    /// Capability (the rank test) and usage (the ablations), each on its own line.
+    func verdictText() -> String {
+        var out = "verdict:\n"
+        if let j = report.jacobian {
+            let ranks = j.stableRanks
+            out += "  capability (rank test: what the layer can express around a token): \(j.verdict.rawValue)"
+            if let top = ranks.max() { out += " (ranks \(ranks.min()!)…\(top))" }
+            out += "\n"
+        } else {
+            out += "  capability: not tested (--jacobian-tokens 0)\n"
+        }
+        if let usage = report.usage {
+            out += "  usage (ablations on \(usage.tokens) tokens): \(usage.verdict.rawValue): \(usage.reading)\n"
+        } else {
+            out += "  usage: no DAG module (L = 0)\n"
+        }
+        if let chain = report.chain {
+            out += "  chain checkpoint: all \(chain.iterations) iterations analysed (iteration 0 above, the others below)\n"
+            for it in chain.later {
+                out += "  iteration \(it.index) (router chain.\(it.index).router.weight, on iteration \(it.index - 1)'s output): capability "
+                if let j = it.jacobian, let top = j.stableRanks.max() {
+                    out += "\(j.verdict.rawValue) (ranks \(j.stableRanks.min()!)…\(top))"
+                } else {
+                    out += it.jacobian?.verdict.rawValue ?? "not tested"
+                }
+                out += String(format: "; expert utilization entropy %.3f of %.3f nats\n", it.routing.utilizationEntropy, it.routing.maxEntropy)
+            }
+            if let loss = chain.loss { out += "  chain held-out loss (all iterations): \(String(format: "%.5f", loss))\n" }
+        }
+        return out
+    }
+
+    /// The edge gates' histogram per round (fraction of gates per bin of width 1/20).
+    static func gatePlot(_ report: CheckpointAnalysis) -> String {
+        let rounds = report.usage?.rounds ?? []
+        let bins = Double(GateUsage.bins)
+        return SVGPlot(title: "edge gates on \(report.usage?.tokens ?? 0) tokens", xLabel: "edge gate e",
+                       yLabel: "fraction of gates",
+                       series: rounds.enumerated().map { l, r in
+                           let total = Double(max(r.histogram.reduce(0, +), 1))
+                           return SVGPlot.Series(name: "round \(l)", points: r.histogram.enumerated().map {
+                               ((Double($0.offset) + 0.5) / bins, Double($0.element) / total)
+                           })
+                       }).render()
+    }
+
     func structureText() -> String {
         let s = report.structure
         var out = "Structure on \(s.tokens) tokens (\(report.inputs))\n"
@@ -116,9 +164,30 @@ struct CrosscheckOutput: FormattedOutput {
         ]
         if let j = report.jacobian { pairs.append(("jacobian", AnalysisJSON.jacobian(j))) }
         pairs.append(("structure", AnalysisJSON.structure(report.structure)))
+        if let usage = report.usage { pairs.append(("usage", UsageText.json(usage))) }
+        pairs.append(("verdict", verdictJSON()))
         pairs.append(("inputs", .string(report.inputs)))
         pairs.append(("notes", .array(report.notes.map(JSON.string))))
         return .object(pairs)
+    }
+
+    func verdictJSON() -> JSON {
+        .object([
+            ("capability", report.jacobian.map { .string($0.verdict.rawValue) } ?? .null),
+            ("usage", report.usage.map { .string($0.verdict.rawValue) } ?? .null),
+            ("usage_reading", report.usage.map { .string($0.reading) } ?? .null),
+            ("chain_iterations", report.chain.map { .int($0.iterations) } ?? .null),
+            ("iterations_analysed", .int(report.chain?.iterations ?? 1)),
+            ("chain", report.chain.map { chain in
+                .object([("heldout_loss", chain.loss.map(JSON.double) ?? .null),
+                         ("later_iterations", .array(chain.later.map { it in
+                             .object([("iteration", .int(it.index)),
+                                      ("jacobian", it.jacobian.map(AnalysisJSON.jacobian) ?? .null),
+                                      ("expert_utilization", .array(it.routing.utilization.map(JSON.double))),
+                                      ("utilization_entropy", .double(it.routing.utilizationEntropy))])
+                         }))])
+            } ?? .null),
+        ])
     }
 
     func tensorJSON(_ c: TensorCheck) -> JSON {

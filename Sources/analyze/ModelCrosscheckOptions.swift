@@ -14,19 +14,21 @@ struct ModelCrosscheckOptions: ParsableArguments {
     var allLayers = false
 
     @Option(help: ArgumentHelp("""
-        Inputs for --model: a safetensors file with layers.{i}.x per layer or x for every layer, [T, d]; \
-        layers.{i}.moe_out and layers.{i}.topk, when present, are compared with the layer's output.
+        Inputs: a safetensors file with layers.{i}.x per layer or x for every layer, [T, d]; with --model, \
+        layers.{i}.moe_out and layers.{i}.topk, when present, are compared with the layer's output. With \
+        FILE, the analysis runs on x (or layers.0.x).
         """, valueName: "FILE"))
     var inputs: String?
 
     /// Exactly one of FILE and --model; with --model, exactly one of --layer and
-    /// --all-layers, and at most one of --inputs and --tokens.
+    /// --all-layers; at most one of --inputs and --tokens.
     func validate(file: String?, tokens: Int?) throws {
         guard let _ = model else {
             guard file != nil else { throw ValidationError("give a checkpoint FILE or --model DIR") }
-            if layer != nil || allLayers || inputs != nil {
-                throw ValidationError("--layer, --all-layers and --inputs go with --model DIR, not with FILE")
+            if layer != nil || allLayers {
+                throw ValidationError("--layer and --all-layers go with --model DIR, not with FILE")
             }
+            if inputs != nil && tokens != nil { throw ValidationError("give either --inputs or --tokens, not both") }
             return
         }
         guard file == nil else { throw ValidationError("give either a checkpoint FILE or --model DIR, not both") }

@@ -13,7 +13,9 @@ struct TrainCommand: ParsableCommand {
         Float32, AdamW with gradient clipping, the spec's initialisation (`up` = 0), seeded. The loss is the \
         mean squared error on the token's content slice plus the auxiliary losses. A progress bar with the \
         running loss goes to stderr; --csv writes the learning curve. The checkpoint is in the spec's \
-        layout with ref.* tensors on 8 held-out tokens, so `analyze crosscheck FILE` verifies it; a chain \
+        layout with ref.* tensors on 8 held-out tokens, so `analyze crosscheck FILE` verifies it, and with \
+        the task's name, seeds and held-out size, so that crosscheck analyses the layer on that held-out \
+        batch; --edge-scorer bilinear gives the DAG rounds the bilinear edge score. A chain \
         saves iteration 0 under the spec names and its other routers as chain.{c}.router.weight. \
         See docs/training.md.
         """
@@ -44,6 +46,9 @@ struct TrainCommand: ParsableCommand {
             guard sharedDFF == 0 else { throw ValidationError("--shared-d-ff is not available for chain") }
         case .ws: break
         }
+        if flags.edgeScorer != .additive && aggregator != .dag {
+            throw ValidationError("--edge-scorer \(flags.edgeScorer.rawValue) needs --aggregator dag (only DAG rounds score edges)")
+        }
     }
 
     var spec: ModelSpec {
@@ -70,7 +75,7 @@ struct TrainCommand: ParsableCommand {
         }
         bar.finish()
         let metadata = TrainedCheckpoint.metadata(task: task, spec: spec, seed: seed, batchTokens: flags.batch,
-                                                  learningRate: flags.lr, result: result)
+                                                  learningRate: flags.lr, heldOutTokens: flags.evalTokens, result: result)
         let checkpoint: Data
         do { checkpoint = try TrainedCheckpoint.writer(model, task: task, metadata: metadata).data() } catch {
             throw UsageError("cannot save \(out): \(error)")

@@ -23,6 +23,8 @@ struct TrainFlags: ParsableArguments {
     @Option(name: .customLong("d-g"), help: "Width of the DAG module's space.") var dG = 8
     @Option(help: "softmax_topk or topk_softmax.") var router: LayerConfig.Router = .softmaxTopK
     @Option(help: "rmsnorm or layernorm (inside each DAG round).") var norm: LayerConfig.Norm = .rmsnorm
+    @Option(name: .customLong("edge-scorer"), help: "additive (the spec's) or bilinear: how DAG rounds score edges (docs/layer.md).")
+    var edgeScorer: LayerExtensions.EdgeScorer = .additive
     @Option(name: .customLong("lb-coef"), help: "Weight of the load-balance loss.") var lbCoef = 0.01
     @Option(name: .customLong("z-coef"), help: "Weight of the router z-loss.") var zCoef = 0.001
 
@@ -65,10 +67,12 @@ struct TrainFlags: ParsableArguments {
         try SyntheticTask(kind: task, dModel: d, functions: functions, seed: taskSeed)
     }
 
-    /// The layer configuration with `depth` DAG rounds and a shared expert of `sharedDFF`.
+    /// The layer configuration with `depth` DAG rounds and a shared expert of `sharedDFF`;
+    /// the edge scorer applies to layers with rounds.
     func config(depth: Int, sharedDFF: Int = 0) -> LayerConfig {
-        LayerConfig(dModel: d, nExperts: n, topK: k, dFF: dFF, dG: dG, dagLayers: depth, norm: norm,
-                    router: router, sharedDFF: sharedDFF, lbCoef: lbCoef, zCoef: zCoef)
+        let config = LayerConfig(dModel: d, nExperts: n, topK: k, dFF: dFF, dG: dG, dagLayers: depth, norm: norm,
+                                 router: router, sharedDFF: sharedDFF, lbCoef: lbCoef, zCoef: zCoef)
+        return depth > 0 ? config.with(LayerExtensions(edgeScorer: edgeScorer)) : config
     }
 
     var options: TrainingOptions {

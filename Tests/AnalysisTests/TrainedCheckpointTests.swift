@@ -15,7 +15,7 @@ import Testing
         options.dataSeed = 5
         let (result, model) = try spec.train(task: task, options: options, seed: 2) { _ in }
         let metadata = TrainedCheckpoint.metadata(task: task, spec: spec, seed: 2, batchTokens: 16,
-                                                  learningRate: 1e-2, result: result)
+                                                  learningRate: 1e-2, heldOutTokens: 16, result: result)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("trained-\(UUID()).safetensors").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try TrainedCheckpoint.save(model, task: task, metadata: metadata, to: path)

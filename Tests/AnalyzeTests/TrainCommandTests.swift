@@ -1,3 +1,4 @@
+import Checkpoint
 import Foundation
 import Testing
 
@@ -28,6 +29,28 @@ import Testing
         let check = try runAnalyze(["crosscheck", out, "--format", "json"])
         #expect(check.status == 0, "\(check.stderr)")
         #expect(try jsonObject(check.stdout)["pass"] as? Bool == true)
+    }
+
+    /// `--edge-scorer bilinear` trains the extension's A_l, saves them with `edge_scorer = bilinear`,
+    /// and the file loads back as a bilinear layer whose references crosscheck.
+    @Test func bilinearScorerRoundTripsAndCrosschecks() throws {
+        let out = TrainCommandTests.path("bilinear.safetensors")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let r = try runAnalyze(["train", "--task", "composition", "--aggregator", "dag", "--depth", "2",
+                                "--edge-scorer", "bilinear", "--out", out] + TrainCommandTests.tiny)
+        #expect(r.status == 0, "\(r.stderr)")
+        let checkpoint = try LayerCheckpoint(path: out)
+        #expect(checkpoint.config.extensions.edgeScorer == .bilinear)
+        let a = try checkpoint.parameters(Double.self)["dag.1.edge.bilinear"]
+        #expect(a.shape == [4, 4] && a.data.contains { $0 != 0 })
+        let check = try runAnalyze(["crosscheck", out, "--format", "json"])
+        #expect(check.status == 0, "\(check.stderr)")
+        let o = try jsonObject(check.stdout)
+        #expect(o["pass"] as? Bool == true)
+        #expect((o["tensors"] as? [[String: Any]])?.contains { $0["name"] as? String == "ref.grad.dag.1.edge.bilinear" } == true)
+        let chain = try runAnalyze(["train", "--task", "sum", "--aggregator", "chain", "--edge-scorer", "bilinear",
+                                    "--out", out] + TrainCommandTests.tiny)
+        #expect(chain.status != 0 && chain.stderr.contains("--edge-scorer bilinear needs --aggregator dag"))
     }
 
     @Test func sameSeedGivesTheSameFileOtherSeedDoesNot() throws {

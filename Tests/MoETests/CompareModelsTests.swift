@@ -26,4 +26,35 @@ import Testing
         #expect(specs[1].parameterCount - specs[0].parameterCount == 3 * 16 * width)
         #expect(specs[3].parameterCount - specs[0].parameterCount == module)
     }
+
+    /// FLOPs per token by hand for d = 16, N = 4, K = 2, d_ff = 8, d_g = 4: the router 4·16 and
+    /// two experts 2·3·16·8 multiply-adds (832); a round 2·16 + 2·2·16·4 + 2·2·(4 + 16) + 4·4 = 384.
+    @Test func flopsPerTokenAgainstAHandCount() {
+        let specs = CompareModels.specs(base: base, chainIterations: 3)
+        #expect(specs[0].flopsPerToken == 2 * 832)
+        #expect(specs[2].flopsPerToken == 2 * (832 + 384))
+        #expect(specs[3].flopsPerToken == 2 * (832 + 2 * 384))
+        #expect(specs[4].flopsPerToken == 2 * 3 * 832)
+        // The bilinear scorer adds K·d_g² + K²·d_g = 32 + 16 per round.
+        let bilinear = CompareModels.specs(base: base, chainIterations: 3, edgeScorer: .bilinear)
+        #expect(bilinear[3].flopsPerToken == 2 * (832 + 2 * (384 + 48)))
+        #expect(bilinear[3].config.extensions.edgeScorer == .bilinear && bilinear[1].config.extensions.isEmpty)
+    }
+
+    /// `--match flops`: the module's 768 multiply-adds per token buy a shared expert of width
+    /// 768 / (3·16) = 16, so the pair has equal FLOPs; matched by parameters the width differs.
+    @Test func matchingFlopsGivesTheBaselineTheModulesCompute() throws {
+        let specs = CompareModels.specs(base: base, chainIterations: 2, matching: .flops)
+        let pair = try #require(CompareModels.matchedPair(specs))
+        #expect(pair.dag == 3 && pair.baseline == 1)
+        #expect(specs[pair.baseline].config.sharedDFF == 16)
+        #expect(specs[pair.baseline].flopsPerToken == specs[pair.dag].flopsPerToken)
+        let byParams = CompareModels.specs(base: base, chainIterations: 2, matching: .params)
+        // 2 rounds of 16 + 2·4·16 + 2·4 + 1 + 2·16 = 185 weights: 370 / 48 → 8.
+        #expect(byParams[pair.baseline].config.sharedDFF == 8)
+        // A depth sweep point: one DAG model, the baseline matched to it.
+        let deep = CompareModels.specs(base: base, chainIterations: 2, matching: .flops, depths: [4])
+        #expect(deep.map(\.name) == ["ws", "ws+shared", "dag L=4", "chain C=2"])
+        #expect(deep[1].config.sharedDFF == 4 * 384 / 48)
+    }
 }

@@ -77,6 +77,22 @@ import Foundation
         #expect(svg.contains(">100<"))
         #expect(svg.components(separatedBy: "<polyline").count == 2)   // b has one plottable point
     }
+
+    /// A band is one polygon under its line, its upper edge left to right then the lower edge back;
+    /// its extremes widen the y range.
+    @Test func bandIsAPolygonAndWidensTheRange() {
+        let plot = SVGPlot(title: "t", xLabel: "x", yLabel: "y", series: [
+            .init(name: "a", points: [(0, 1), (1, 1)], band: [(0, 0, 2), (1, 0.5, 4)]),
+        ])
+        let svg = plot.render()
+        #expect(svg.components(separatedBy: "<polygon").count == 2)
+        #expect(svg.range(of: "<polygon")!.lowerBound < svg.range(of: "<polyline")!.lowerBound)
+        // y spans [0, 4] padded by 5%: the tick at 4 is drawn, as it would not be for the line alone.
+        #expect(svg.contains(">4</text>"))
+        let points = svg.components(separatedBy: "<polygon")[1].components(separatedBy: "points=\"")[1]
+            .components(separatedBy: "\"")[0].split(separator: " ")
+        #expect(points.count == 4)
+    }
 }
 
 @Suite struct TableTests {
