@@ -76,11 +76,11 @@ enum OptionLimits {
         "train": training.merging([
             "depth": Limit(64), "shared-d-ff": Limit(65536), "chain-iterations": Limit(16), "seed": seed,
         ]) { a, _ in a },
-        "compare": training.merging(["seeds": Limit(100), "chain-iterations": Limit(16)]) { a, _ in a },
+        "compare": training.merging(["seeds": Limit(100), "chain-iterations": Limit(16), "plot-from": training["steps"]!]) { a, _ in a },
         "crosscheck": [
             "layer": Limit(100_000), "tol-forward": Limit(1e6), "tol-backward": Limit(1e6),
             "tokens": Limit(CrosscheckCommand.maxTokens), "seed": seed, "jacobian-tokens": Limit(65536),
-            "rank-rtol": Limit(1.0),
+            "rank-rtol": Limit(1.0), "shuffle-seed": seed,
         ],
         "convert": [
             "layer": Limit(100_000), "dag-layers": Limit(64), "d-g": Limit(LayerConfig.metadataLimit), "seed": seed,

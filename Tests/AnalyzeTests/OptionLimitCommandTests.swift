@@ -37,7 +37,8 @@ import Testing
     @Test func everyNumericOptionHasALimit() throws {
         let words: Set<String> = ["format", "plot", "csv", "out", "output", "model", "config", "k-range", "random",
                                   "experts", "select", "target", "dag-module", "inputs", "precision", "dtype", "task",
-                                  "router", "norm", "aggregator", "peer", "scorer", "dags layer"]
+                                  "router", "norm", "aggregator", "peer", "scorer", "dags layer", "edge-scorer", "match",
+                                  "sweep", "dump-gates", "gate-plot"]
         let tool = try #require(try JSONSerialization.jsonObject(with: Data(Analyze._dumpHelp().utf8)) as? [String: Any])
         var missing: [String] = []
         func walk(_ command: [String: Any], path: [String]) {
