@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Tiny random Hugging Face MoE models, judged by transformers itself.
+
+    /opt/venv/bin/python tools/make_hf_fixtures.py [family ...]
+        # writes Tests/CheckpointTests/Fixtures/hf/<family>/
+
+For each family: a tiny config of that `model_type` (d = 16, a few experts of width 8),
+`AutoModelForCausalLM.from_config`, every weight redrawn at random (gates, biases and
+`e_score_correction_bias` included, so that each routing rule matters), `save_pretrained`
+(the names and layout the hub uses, safetensors), then one forward pass over a few tokens
+in float32 with forward hooks on every MoE block and its router. The directory gets the
+model as saved plus `inputs.safetensors` in the `--inputs` format of `analyze crosscheck
+--model`:
+
+    layers.{i}.x        [T, d]  F32  what transformers fed MoE block i
+    layers.{i}.moe_out  [T, d]  F32  what the block returned (no residual)
+    layers.{i}.topk     [T, K]  I64  the experts its router selected (as a set, ascending)
+
+The file's metadata records the transformers and torch versions that wrote it. Neither
+`swift test` nor CI needs this script; its output is committed.
+"""
+import json
+import os
+import re
+import shutil
+import sys
+
+import torch
+import transformers
+from safetensors.torch import save_file
+from transformers import AutoConfig, AutoModelForCausalLM
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "CheckpointTests", "Fixtures", "hf")
+TOKENS = 10
+BASE = dict(hidden_size=16, num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=1, head_dim=8,
+            vocab_size=32, intermediate_size=24, max_position_embeddings=64, tie_word_embeddings=False)
+MLA = dict(q_lora_rank=None, kv_lora_rank=8, qk_rope_head_dim=4, qk_nope_head_dim=4, v_head_dim=8, head_dim=4)
+
+# model_type -> config keys on top of BASE. Each sets the family's routing rules to values
+# that make every rule matter (bias, groups, scaling, renormalisation, dense layers).
+FAMILIES = {
+    "mixtral": dict(num_local_experts=4, num_experts_per_tok=2, intermediate_size=8),
+    "qwen2_moe": dict(num_experts=6, num_experts_per_tok=2, moe_intermediate_size=8,
+                      shared_expert_intermediate_size=12, norm_topk_prob=False),
+    "qwen3_moe": dict(num_experts=6, num_experts_per_tok=3, moe_intermediate_size=8, norm_topk_prob=True,
+                      num_hidden_layers=3, mlp_only_layers=[1]),
+    "olmoe": dict(num_experts=8, num_experts_per_tok=2, intermediate_size=8),
+    "deepseek_v2": dict(MLA, n_routed_experts=8, num_experts_per_tok=3, moe_intermediate_size=8, n_shared_experts=1,
+                        first_k_dense_replace=1, num_hidden_layers=3, topk_method="group_limited_greedy",
+                        n_group=4, topk_group=2, routed_scaling_factor=2.5, norm_topk_prob=False),
+    "deepseek_v3": dict(MLA, n_routed_experts=8, num_experts_per_tok=2, moe_intermediate_size=8, n_shared_experts=1,
+                        first_k_dense_replace=1, num_hidden_layers=3, n_group=4, topk_group=2,
+                        routed_scaling_factor=2.5, norm_topk_prob=True),
+    "glm4_moe": dict(n_routed_experts=8, num_experts_per_tok=3, moe_intermediate_size=8, n_shared_experts=1,
+                     first_k_dense_replace=1, num_hidden_layers=3, n_group=2, topk_group=1,
+                     routed_scaling_factor=1.5, norm_topk_prob=False),
+    "dots1": dict(n_routed_experts=6, num_experts_per_tok=2, moe_intermediate_size=8, n_shared_experts=2,
+                  first_k_dense_replace=1, num_hidden_layers=3, n_group=1, topk_group=1,
+                  routed_scaling_factor=2.0, norm_topk_prob=True),
+    "minimax_m2": dict(num_local_experts=6, num_experts_per_tok=2, intermediate_size=8),
+    "granitemoe": dict(num_local_experts=4, num_experts_per_tok=2, intermediate_size=8),
+    "granitemoeshared": dict(num_local_experts=4, num_experts_per_tok=2, intermediate_size=8,
+                             shared_intermediate_size=12),
+    "hunyuan_v1_moe": dict(num_experts=4, moe_topk=2, moe_intermediate_size=8, num_shared_expert=1),
+    "ernie4_5_moe": dict(moe_num_experts=6, moe_k=2, moe_intermediate_size=8, moe_num_shared_experts=1,
+                         moe_layer_start_index=1, moe_layer_end_index=2, moe_layer_interval=1),
+}
+
+BLOCK = re.compile(r"^model\.layers\.(\d+)\.(mlp|block_sparse_moe|feed_forward)$")
+
+
+def build(family, seed):
+    cfg = AutoConfig.for_model(family, **{**BASE, **FAMILIES[family]})
+    torch.manual_seed(seed)
+    model = AutoModelForCausalLM.from_config(cfg, dtype=torch.float32).eval()
+    with torch.no_grad():
+        for name, p in list(model.named_parameters()) + list(model.named_buffers()):
+            if not p.is_floating_point() or "rotary" in name or "inv_freq" in name:
+                continue
+            if name.endswith("norm.weight") or "layernorm" in name:
+                p.copy_(1 + 0.1 * torch.randn_like(p))
+            elif "e_score_correction_bias" in name:
+                p.copy_(0.1 * torch.randn_like(p))
+            else:
+                p.copy_(torch.randn_like(p) / max(1.0, p.shape[-1]) ** 0.5)
+    return model
+
+
+def capture(model, tokens):
+    """Runs the model and returns {layer: (x, moe_out, topk or None)} for every MoE block."""
+    found, hooks = {}, []
+    for name, module in model.named_modules():
+        m = BLOCK.match(name)
+        if not m or not hasattr(module, "experts"):
+            continue
+        i = int(m.group(1))
+
+        def block_hook(mod, args, out, i=i):
+            y = out[0] if isinstance(out, tuple) else out
+            found.setdefault(i, {})["x"] = args[0].detach().reshape(-1, args[0].shape[-1]).clone()
+            found[i]["y"] = y.detach().reshape(-1, y.shape[-1]).clone()
+        hooks.append(module.register_forward_hook(block_hook))
+        router = getattr(module, "gate", None) or getattr(module, "router", None)
+        if router is not None:
+            def router_hook(mod, args, out, i=i):
+                if isinstance(out, tuple) and not out[-1].is_floating_point():
+                    found.setdefault(i, {})["topk"] = out[-1].detach().reshape(-1, out[-1].shape[-1]).clone()
+            hooks.append(router.register_forward_hook(router_hook))
+    with torch.no_grad():
+        model(input_ids=tokens)
+    for h in hooks:
+        h.remove()
+    return found
+
+
+def write(family, seed=1):
+    model = build(family, seed)
+    out = os.path.join(ROOT, family)
+    shutil.rmtree(out, ignore_errors=True)
+    model.save_pretrained(out)
+    for extra in ("generation_config.json",):
+        if os.path.exists(os.path.join(out, extra)):
+            os.remove(os.path.join(out, extra))
+    tokens = torch.randint(0, model.config.vocab_size, (1, TOKENS), generator=torch.Generator().manual_seed(seed))
+    blocks = capture(model, tokens)
+    tensors = {}
+    for i, b in sorted(blocks.items()):
+        tensors[f"layers.{i}.x"] = b["x"].contiguous()
+        tensors[f"layers.{i}.moe_out"] = b["y"].contiguous()
+        if "topk" in b:
+            tensors[f"layers.{i}.topk"] = b["topk"].sort(dim=-1).values.to(torch.int64).contiguous()
+    save_file(tensors, os.path.join(out, "inputs.safetensors"),
+              metadata={"transformers": transformers.__version__, "torch": torch.__version__,
+                        "written_by": "tools/make_hf_fixtures.py", "moe_layers": json.dumps(sorted(blocks))})
+    print(f"{family}: MoE layers {sorted(blocks)}, topk {'yes' if all('topk' in b for b in blocks.values()) else 'no'}")
+
+
+if __name__ == "__main__":
+    for family in sys.argv[1:] or FAMILIES:
+        write(family)
