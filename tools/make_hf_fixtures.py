@@ -13,7 +13,9 @@ model as saved plus `inputs.safetensors` in the `--inputs` format of `analyze cr
 --model`:
 
     layers.{i}.x        [T, d]  F32  what transformers fed MoE block i
-    layers.{i}.moe_out  [T, d]  F32  what the block returned (no residual)
+    layers.{i}.moe_out  [T, d]  F32  what the block returned (no residual; GraniteMoeShared's
+                                     shared MLP, which its decoder layer adds beside the
+                                     block, included)
     layers.{i}.topk     [T, K]  I64  the experts its router selected (as a set, ascending)
 
 The file's metadata records the transformers and torch versions that wrote it. Neither
@@ -106,10 +108,19 @@ def capture(model, tokens):
                 if isinstance(out, tuple) and not out[-1].is_floating_point():
                     found.setdefault(i, {})["topk"] = out[-1].detach().reshape(-1, out[-1].shape[-1]).clone()
             hooks.append(router.register_forward_hook(router_hook))
+        # GraniteMoeShared adds its shared MLP in the decoder layer, beside the block.
+        shared = getattr(model.model.layers[i], "shared_mlp", None) if m.group(2) == "block_sparse_moe" else None
+        if shared is not None:
+            def shared_hook(mod, args, out, i=i):
+                found.setdefault(i, {})["shared"] = out.detach().reshape(-1, out.shape[-1]).clone()
+            hooks.append(shared.register_forward_hook(shared_hook))
     with torch.no_grad():
         model(input_ids=tokens)
     for h in hooks:
         h.remove()
+    for b in found.values():
+        if "shared" in b:
+            b["y"] = b["y"] + b.pop("shared")
     return found
 
 

@@ -3,8 +3,10 @@ import MoE
 extension LayerExtensions {
     /// Parses the extension keys of a checkpoint's metadata (docs/model-layouts.md):
     /// `shared_gate` (`sigmoid`; absent: none) and `router_groups` with
-    /// `router_topk_groups` (both or neither), `edge_scorer` (`bilinear` or `additive`; absent:
-    /// additive). A spec checkpoint has none of them.
+    /// `router_topk_groups` (both or neither) and `router_group_rank` (`max` or `top2_sum`;
+    /// absent: max), `edge_scorer` (`bilinear` or `additive`; absent: additive),
+    /// `router_scores` (`softmax` or `sigmoid`; absent: softmax), `selection_bias` (`true`;
+    /// absent: none). A spec checkpoint has none of them.
     public init(metadata: [String: String]) throws(CheckpointError) {
         self.init()
         if let scorer = metadata["edge_scorer"] {
@@ -12,6 +14,16 @@ extension LayerExtensions {
                 throw .malformedMetadata(key: "edge_scorer", value: scorer, expected: "additive or bilinear")
             }
             edgeScorer = value
+        }
+        if let scores = metadata["router_scores"] {
+            guard let value = RouterScores(rawValue: scores) else {
+                throw .malformedMetadata(key: "router_scores", value: scores, expected: "softmax or sigmoid")
+            }
+            routerScores = value
+        }
+        if let bias = metadata["selection_bias"] {
+            guard bias == "true" else { throw .malformedMetadata(key: "selection_bias", value: bias, expected: "true") }
+            selectionBias = true
         }
         if let gate = metadata["shared_gate"] {
             guard gate == "sigmoid" else {
@@ -21,7 +33,7 @@ extension LayerExtensions {
         }
         switch (metadata["router_groups"], metadata["router_topk_groups"]) {
         case (nil, nil):
-            break
+            if metadata["router_group_rank"] != nil { throw .missingMetadata(key: "router_groups") }
         case let (count?, selected?):
             guard let g = Int(count), (1...LayerConfig.metadataLimit).contains(g) else {
                 throw .malformedMetadata(key: "router_groups", value: count, expected: "a positive integer")
@@ -29,7 +41,14 @@ extension LayerExtensions {
             guard let t = Int(selected), (1...g).contains(t) else {
                 throw .malformedMetadata(key: "router_topk_groups", value: selected, expected: "an integer from 1 to \(g)")
             }
-            routerGroups = RouterGroups(count: g, selected: t)
+            var rank = RouterGroups.Rank.max
+            if let text = metadata["router_group_rank"] {
+                guard let value = RouterGroups.Rank(rawValue: text) else {
+                    throw .malformedMetadata(key: "router_group_rank", value: text, expected: "max or top2_sum")
+                }
+                rank = value
+            }
+            routerGroups = RouterGroups(count: g, selected: t, rank: rank)
         case (nil, _?):
             throw .missingMetadata(key: "router_groups")
         case (_?, nil):
@@ -42,9 +61,12 @@ extension LayerExtensions {
         var out: [String: String] = [:]
         if sharedGate { out["shared_gate"] = "sigmoid" }
         if edgeScorer == .bilinear { out["edge_scorer"] = "bilinear" }
+        if routerScores == .sigmoid { out["router_scores"] = "sigmoid" }
+        if selectionBias { out["selection_bias"] = "true" }
         if let groups = routerGroups {
             out["router_groups"] = String(groups.count)
             out["router_topk_groups"] = String(groups.selected)
+            if groups.rank != .max { out["router_group_rank"] = groups.rank.rawValue }
         }
         return out
     }

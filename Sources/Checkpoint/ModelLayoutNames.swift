@@ -7,6 +7,9 @@ public enum ExpertStorage: String, Sendable {
     /// Newer transformers: `experts.gate_up_proj` [N, 2·I, d] (gate rows first) and
     /// `experts.down_proj` [N, d, I].
     case merged = "experts.gate_up_proj/down_proj"
+    /// Granite MoE: `input_linear.weight` [N, 2·I, d] (gate rows first) and
+    /// `output_linear.weight` [N, d, I].
+    case granite = "input_linear/output_linear"
 }
 
 /// Where one of the spec's weights comes from in the model.
@@ -26,6 +29,8 @@ public struct ModelLayerLayout: Sendable {
     public let layer: Int
     /// `model.layers.{i}.block_sparse_moe` or `model.layers.{i}.mlp`.
     public let prefix: String
+    /// The router's weight, for example `model.layers.{i}.mlp.gate.weight`.
+    public let router: String
     public let storage: ExpertStorage
     /// In the order of the spec configuration's weights.
     public let sources: [WeightSource]
@@ -42,9 +47,11 @@ extension ModelLayout {
             throw .notMoELayer(layer: layer, reason: reason, moeLayers: config.moeLayers)
         }
         let c = config, d = c.hiddenSize, n = c.experts, ff = c.expertFF, sff = c.sharedFF
-        let candidates = ["model.layers.\(layer).block_sparse_moe", "model.layers.\(layer).mlp"]
-        guard let prefix = candidates.first(where: { tensors.contains("\($0).gate.weight") }) else {
-            throw missing("\(candidates[1]).gate.weight", layer: layer)
+        let blocks = ["model.layers.\(layer).block_sparse_moe", "model.layers.\(layer).mlp"]
+        let routers = ["gate.weight", "router.layer.weight", "gate.wg.weight"]
+        guard let (prefix, router) = blocks.lazy.flatMap({ b in routers.lazy.map { (b, "\(b).\($0)") } })
+            .first(where: { tensors.contains($0.1) }) else {
+            throw missing("\(blocks[1]).gate.weight", layer: layer)
         }
         let storage: ExpertStorage
         if tensors.contains("\(prefix).experts.0.w1.weight") {
@@ -53,13 +60,14 @@ extension ModelLayout {
             storage = .projections
         } else if tensors.contains("\(prefix).experts.gate_up_proj") {
             storage = .merged
+        } else if tensors.contains("\(prefix).input_linear.weight") {
+            storage = .granite
         } else {
             throw missing("\(prefix).experts.0.gate_proj.weight", layer: layer)
         }
 
         // The router's real shape first: a config.json claiming 100,000 experts fails here,
         // before a name is built for each of them.
-        let router = "\(prefix).gate.weight"
         try check(router, [n, d], layer: layer)
 
         var sources: [WeightSource] = []
@@ -83,8 +91,9 @@ extension ModelLayout {
                 add(spec("w1"), "\(p).gate_proj.weight", [ff, d])
                 add(spec("w2"), "\(p).down_proj.weight", [d, ff], scale: c.routedScale)
                 add(spec("w3"), "\(p).up_proj.weight", [ff, d])
-            case .merged:
-                let gateUp = "\(prefix).experts.gate_up_proj", down = "\(prefix).experts.down_proj"
+            case .merged, .granite:
+                let gateUp = storage == .merged ? "\(prefix).experts.gate_up_proj" : "\(prefix).input_linear.weight"
+                let down = storage == .merged ? "\(prefix).experts.down_proj" : "\(prefix).output_linear.weight"
                 let block = 2 * ff * d, first = e * block
                 add(spec("w1"), gateUp, [n, 2 * ff, d], elements: first..<(first + ff * d))
                 add(spec("w2"), down, [n, d, ff], elements: (e * d * ff)..<((e + 1) * d * ff), scale: c.routedScale)
@@ -92,16 +101,35 @@ extension ModelLayout {
             }
         }
         if sff > 0 {
-            let p = c.family == .qwen2MoE ? "\(prefix).shared_expert" : "\(prefix).shared_experts"
-            add("shared.w1.weight", "\(p).gate_proj.weight", [sff, d])
-            add("shared.w2.weight", "\(p).down_proj.weight", [d, sff])
-            add("shared.w3.weight", "\(p).up_proj.weight", [sff, d])
+            let candidates = ["shared_expert", "shared_experts", "shared_mlp"].map { "\(prefix).\($0)" }
+            if let p = candidates.first(where: { tensors.contains("\($0).gate_proj.weight") }) {
+                add("shared.w1.weight", "\(p).gate_proj.weight", [sff, d])
+                add("shared.w2.weight", "\(p).down_proj.weight", [d, sff])
+                add("shared.w3.weight", "\(p).up_proj.weight", [sff, d])
+            } else if tensors.contains("model.layers.\(layer).shared_mlp.input_linear.weight") {
+                // GraniteMoeShared: beside the block, gate and up fused in one [2·I, d] weight.
+                let p = "model.layers.\(layer).shared_mlp"
+                add("shared.w1.weight", "\(p).input_linear.weight", [2 * sff, d], elements: 0..<(sff * d))
+                add("shared.w2.weight", "\(p).output_linear.weight", [d, sff])
+                add("shared.w3.weight", "\(p).input_linear.weight", [2 * sff, d], elements: (sff * d)..<(2 * sff * d))
+            } else {
+                throw missing("\(candidates[c.family == .qwen2MoE || c.family == .qwen3Next || c.family == .qwen35MoE ? 0 : 1]).gate_proj.weight",
+                              layer: layer)
+            }
         }
         if c.sharedGate { add("shared_gate.weight", "\(prefix).shared_expert_gate.weight", [1, d]) }
+        if c.selectionBias {
+            let candidates = ["gate.e_score_correction_bias", "e_score_correction_bias", "moe_statics.e_score_correction_bias",
+                              "gate.moe_statics.e_score_correction_bias"].map { "\(prefix).\($0)" }
+            guard let bias = candidates.first(where: { tensors.contains($0) }) else { throw missing(candidates[0], layer: layer) }
+            // ERNIE-4.5 stores it as [1, N].
+            let shape = try tensors.info(bias).shape == [1, n] ? [1, n] : [n]
+            add("router.selection_bias", bias, shape)
+        }
 
         for (tensor, shape) in shapes.dropFirst() { try check(tensor, shape, layer: layer) }
         let ignored = tensors.shardOf.keys.filter { $0.hasPrefix(prefix + ".") && !listed.contains($0) }.sorted()
-        return ModelLayerLayout(layer: layer, prefix: prefix, storage: storage, sources: sources, ignored: ignored)
+        return ModelLayerLayout(layer: layer, prefix: prefix, router: router, storage: storage, sources: sources, ignored: ignored)
     }
 
     /// Throws unless `tensor` is present, of a weight dtype and of shape `shape`.

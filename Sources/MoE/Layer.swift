@@ -94,8 +94,16 @@ extension DAGMoELayer {
         let input = Buffer(x.data)
 
         // 1. Router: p, S, g.
+        let ext = config.extensions
         let router = parameters.withValues(ParameterName.router) { r in
-            routerForward(config.router, shape: s, x: input.p, weight: r, groups: config.extensions.routerGroups)
+            guard ext.selectionBias else {
+                return routerForward(config.router, shape: s, x: input.p, weight: r, groups: ext.routerGroups,
+                                     scores: ext.routerScores)
+            }
+            return parameters.withValues(ParameterName.selectionBias) { b in
+                routerForward(config.router, shape: s, x: input.p, weight: r, groups: ext.routerGroups,
+                              scores: ext.routerScores, bias: b)
+            }
         }
         // 2. Routed experts, grouped by expert: E_{S_i}(x) for every (token, slot).
         let groups = ExpertGroups(topk: router.topk, experts: s.n)

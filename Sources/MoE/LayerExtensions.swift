@@ -4,11 +4,19 @@
 /// - `sharedGate`: the shared expert's output is scaled by a learned sigmoid gate,
 ///   `y += σ(w·x) · Es(x)` with w = `shared_gate.weight` [1, d] (Qwen2-MoE's
 ///   `shared_expert_gate`). Needs a shared expert (`shared_d_ff` > 0).
-/// - `routerGroups`: group-limited selection (DeepSeek-V2 `group_limited_greedy`): the
-///   experts form G groups of N/G consecutive experts, a token keeps the T groups whose
-///   largest p is highest, and S is the top K of p among the kept groups' experts. The
-///   gates are computed from p as the router says (the selection is piecewise constant,
-///   so backward is unchanged).
+/// - `routerGroups`: group-limited selection (DeepSeek-V2 `group_limited_greedy`, V3
+///   `noaux_tc`): the experts form G groups of N/G consecutive experts, a token keeps the T
+///   groups ranked highest (by their largest selection score, or by the sum of their two
+///   largest), and S is the top K among the kept groups' experts. The gates are computed
+///   from the scores as the router says (the selection is piecewise constant, so backward
+///   is unchanged).
+/// - `routerScores`: `.sigmoid` scores each expert by s = σ(z) instead of p = softmax(z)
+///   (DeepSeek-V3, GLM-4.5, dots.llm1, MiniMax-M2). The router kind then says whether the
+///   selected scores are renormalised: `softmax_topk` g_i = s_{S_i}, `topk_softmax`
+///   g_i = s_{S_i} / Σ_j s_{S_j}.
+/// - `selectionBias`: a per-expert bias b = `router.selection_bias` [N] added to the scores
+///   for the selection only (`e_score_correction_bias`): S (and the group ranking) uses
+///   s + b, the gates use s. b receives no gradient (the selection is piecewise constant).
 /// - `edgeScorer`: `.bilinear` adds h_iᵀ A_l h_j to every edge score of round l,
 ///   e_ij = σ(h_iᵀ A h_j + a_t·h_i + a_s·h_j + b), with A_l = `dag.{l}.edge.bilinear` [d_g, d_g]
 ///   (A = 0 is the spec's gate). The spec's additive score thresholds to lonesum patterns only;
@@ -23,22 +31,38 @@ public struct LayerExtensions: Sendable, Equatable, Codable {
         case bilinear
     }
 
+    /// How the router turns logits into the scores it selects and gates by.
+    public enum RouterScores: String, Sendable, Codable, CaseIterable {
+        /// The spec's p = softmax(z).
+        case softmax
+        /// s = σ(z), expert by expert.
+        case sigmoid
+    }
+
     public var sharedGate: Bool
     public var routerGroups: RouterGroups?
     public var edgeScorer: EdgeScorer
+    public var routerScores: RouterScores
+    public var selectionBias: Bool
 
-    public init(sharedGate: Bool = false, routerGroups: RouterGroups? = nil, edgeScorer: EdgeScorer = .additive) {
+    public init(sharedGate: Bool = false, routerGroups: RouterGroups? = nil, edgeScorer: EdgeScorer = .additive,
+                routerScores: RouterScores = .softmax, selectionBias: Bool = false) {
         self.sharedGate = sharedGate
         self.routerGroups = routerGroups
         self.edgeScorer = edgeScorer
+        self.routerScores = routerScores
+        self.selectionBias = selectionBias
     }
 
     /// True when nothing is switched on (the spec's layer).
-    public var isEmpty: Bool { !sharedGate && routerGroups == nil && edgeScorer == .additive }
+    public var isEmpty: Bool {
+        !sharedGate && routerGroups == nil && edgeScorer == .additive && routerScores == .softmax && !selectionBias
+    }
 
     /// The extension's weights with their shapes, in a fixed order.
-    func parameterShapes(dModel: Int, dG: Int, rounds: Int) -> [(name: String, shape: [Int])] {
-        var out: [(name: String, shape: [Int])] = sharedGate ? [(ParameterName.sharedGate, [1, dModel])] : []
+    func parameterShapes(dModel: Int, nExperts: Int, dG: Int, rounds: Int) -> [(name: String, shape: [Int])] {
+        var out: [(name: String, shape: [Int])] = selectionBias ? [(ParameterName.selectionBias, [nExperts])] : []
+        if sharedGate { out.append((ParameterName.sharedGate, [1, dModel])) }
         if edgeScorer == .bilinear { out += (0..<rounds).map { (ParameterName.bilinear($0), [dG, dG]) } }
         return out
     }
@@ -55,6 +79,9 @@ public struct LayerExtensions: Sendable, Equatable, Codable {
 extension ParameterName {
     /// The extension weight w of the sigmoid shared-expert gate, [1, d].
     static let sharedGate = "shared_gate.weight"
+
+    /// The extension's selection-only bias b of the router, [N].
+    static let selectionBias = "router.selection_bias"
 
     /// The extension weight A_l of round l's bilinear edge score, [d_g, d_g].
     static func bilinear(_ l: Int) -> String { dag(l, "edge.bilinear") }
