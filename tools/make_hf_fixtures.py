@@ -36,6 +36,7 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "
 TOKENS = 10
 BASE = dict(hidden_size=16, num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=1, head_dim=8,
             vocab_size=32, intermediate_size=24, max_position_embeddings=64, tie_word_embeddings=False)
+LINEAR = dict(linear_num_key_heads=2, linear_num_value_heads=2, linear_key_head_dim=8, linear_value_head_dim=8)
 MLA = dict(q_lora_rank=None, kv_lora_rank=8, qk_rope_head_dim=4, qk_nope_head_dim=4, v_head_dim=8, head_dim=4)
 
 # model_type -> config keys on top of BASE. Each sets the family's routing rules to values
@@ -59,7 +60,11 @@ FAMILIES = {
     "dots1": dict(n_routed_experts=6, num_experts_per_tok=2, moe_intermediate_size=8, n_shared_experts=2,
                   first_k_dense_replace=1, num_hidden_layers=3, n_group=1, topk_group=1,
                   routed_scaling_factor=2.0, norm_topk_prob=True),
+    "minimax": dict(num_local_experts=4, num_experts_per_tok=2, intermediate_size=8, block_size=16),
     "minimax_m2": dict(num_local_experts=6, num_experts_per_tok=2, intermediate_size=8),
+    "qwen3_next": dict(LINEAR, num_experts=6, num_experts_per_tok=2, moe_intermediate_size=8, shared_expert_intermediate_size=12,
+                       norm_topk_prob=False, num_hidden_layers=4, decoder_sparse_step=2),
+    "qwen3_5_moe_text": dict(LINEAR, num_experts=6, num_experts_per_tok=3, moe_intermediate_size=8, shared_expert_intermediate_size=12),
     "granitemoe": dict(num_local_experts=4, num_experts_per_tok=2, intermediate_size=8),
     "granitemoeshared": dict(num_local_experts=4, num_experts_per_tok=2, intermediate_size=8,
                              shared_intermediate_size=12),
@@ -115,7 +120,7 @@ def capture(model, tokens):
                 found.setdefault(i, {})["shared"] = out.detach().reshape(-1, out.shape[-1]).clone()
             hooks.append(shared.register_forward_hook(shared_hook))
     with torch.no_grad():
-        model(input_ids=tokens)
+        model(input_ids=tokens, use_cache=False)
     for h in hooks:
         h.remove()
     for b in found.values():

@@ -19,7 +19,9 @@ struct ModelCrosscheckOutput: FormattedOutput {
     func header() -> String {
         let c = model.config
         var shared = c.sharedFF > 0 ? ", shared expert d_ff=\(c.sharedFF)\(c.sharedGate ? " (sigmoid-gated)" : "")" : ""
-        if let g = c.groups { shared += ", \(g.count) groups, top \(g.selected)" }
+        if c.scores == .sigmoid { shared += ", sigmoid scores" }
+        if c.selectionBias { shared += ", selection bias" }
+        if let g = c.groups { shared += ", \(g.count) groups (ranked by \(g.rank == .max ? "best score" : "sum of best two")), top \(g.selected)" }
         return "\(model.directory): \(c.family.rawValue), \(c.layers) layers (MoE: \(ModelCrosscheckOutput.ranges(c.moeLayers))), "
             + "d=\(c.hiddenSize) N=\(c.experts) K=\(c.topK) expert d_ff=\(c.expertFF)\(shared)\n"
     }
@@ -37,6 +39,8 @@ struct ModelCrosscheckOutput: FormattedOutput {
         if c.routedScale != 1 { parts.append("routed_scaling_factor \(c.routedScale) folded into W2") }
         if c.sharedGate { parts.append("extension shared_gate") }
         if c.groups != nil { parts.append("extension router_groups") }
+        if c.scores == .sigmoid { parts.append("extension router_scores = sigmoid") }
+        if c.selectionBias { parts.append("extension selection_bias (e_score_correction_bias)") }
         return parts.joined(separator: ", ")
     }
 
