@@ -20,6 +20,10 @@ public enum ModelFamily: String, CaseIterable, Sendable {
     case granitemoeShared = "granitemoeshared"
     case hunyuanV1MoE = "hunyuan_v1_moe"
     case ernie45MoE = "ernie4_5_moe"
+    /// Read for `count` only: ``unsupportedBlock`` says what the layer lacks.
+    case gptOSS = "gpt_oss"
+    case llama4Text = "llama4_text"
+    case phimoe
 
     /// `model_type`s read as another family: the same architecture under its own name.
     static let aliases: [String: ModelFamily] = ["kimi_k2": .deepseekV3]
@@ -33,14 +37,26 @@ public enum ModelFamily: String, CaseIterable, Sendable {
     /// Every `model_type` read, aliases included, sorted.
     public static var supported: [String] { (allCases.map(\.rawValue) + aliases.keys).sorted() }
 
-    /// `model_type`s that are MoE models whose block the layer does not implement, and what is missing.
+    /// `model_type`s that are MoE models whose config.json is not read, and what is missing.
     static let unsupported: [String: String] = [
-        "gpt_oss": "missing: router bias with top-k before the softmax, expert biases, the clamped SwiGLU (alpha, limit, up + 1) and MXFP4 expert weights",
-        "llama4": "missing: the top-1 sigmoid router that scales the expert's input, and the multimodal text_config wrapper",
-        "llama4_text": "missing: the top-1 sigmoid router that scales the expert's input",
-        "phimoe": "missing: PhiMoE's sparse-mixer routing (masked second-choice softmax)",
+        "llama4": "missing: the multimodal wrapper (text_config, language_model.* names); llama4_text's counts are read",
         "qwen3_5_moe": "missing: the multimodal wrapper (text_config, model.language_model.* names); qwen3_5_moe_text is read",
     ]
+
+    /// What the layer lacks to run this family's MoE block, nil when it runs it: such a
+    /// family's config.json is read (n, k and the widths, for `count`), its layers are refused.
+    public var unsupportedBlock: String? {
+        switch self {
+        case .gptOSS:
+            return "the router's bias, expert biases, the clamped SwiGLU (swiglu_alpha, swiglu_limit, up + 1) and MXFP4 expert weights"
+        case .llama4Text:
+            return "the top-1 sigmoid router that scales the expert's input rather than its output"
+        case .phimoe:
+            return "PhiMoE's sparse-mixer routing (second choice by a masked softmax, jitter threshold)"
+        default:
+            return nil
+        }
+    }
 
     /// The semantics of the family's MoE block: how config.json names its numbers and
     /// how its router scores, selects and weighs.
@@ -54,7 +70,7 @@ public enum ModelFamily: String, CaseIterable, Sendable {
             return FamilyKeys(experts: ["num_experts", "num_local_experts"], topK: ["num_experts_per_tok"], width: "intermediate_size")
         case .deepseek, .deepseekV2, .deepseekV3, .glm4MoE, .dots1:
             return FamilyKeys(experts: ["n_routed_experts", "num_experts"], topK: ["num_experts_per_tok"], width: "moe_intermediate_size")
-        case .minimaxM2, .granitemoe, .granitemoeShared:
+        case .minimaxM2, .granitemoe, .granitemoeShared, .gptOSS, .llama4Text, .phimoe:
             return FamilyKeys(experts: ["num_local_experts"], topK: ["num_experts_per_tok"], width: "intermediate_size")
         case .hunyuanV1MoE:
             return FamilyKeys(experts: ["num_experts"], topK: ["moe_topk"], width: "intermediate_size")

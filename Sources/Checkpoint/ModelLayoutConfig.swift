@@ -90,7 +90,7 @@ public struct ModelMoEConfig: Sendable, Equatable {
                                       expected: "at most the \(experts) experts")
         }
         expertFF = try required([keys.width])
-        if let act = try json.optionalString("hidden_act"), act != "silu" && act != "swish" {
+        if family != .gptOSS, let act = try json.optionalString("hidden_act"), act != "silu" && act != "swish" {
             throw .unsupportedSetting(path: path, key: "hidden_act", value: act, reason: "the layer's experts are SwiGLU (silu)")
         }
         normEps = try json.optionalDouble("rms_norm_eps") ?? 1e-6
@@ -109,6 +109,16 @@ public struct ModelMoEConfig: Sendable, Equatable {
             }
         }
         switch family {
+        case .gptOSS, .phimoe:
+            break
+        case .llama4Text:
+            sharedFF = expertFF
+            if let listed = try json.optionalInts("moe_layers") {
+                rule = .listed(Set(listed))
+            } else {
+                let step = try positive("interleave_moe_layer_step", default: 1)
+                rule = .listed(Set(stride(from: step - 1, to: layerCount, by: step)))
+            }
         case .mixtral, .minimax, .granitemoe, .hunyuanV1MoE:
             if family == .hunyuanV1MoE { sharedFF = expertFF }
         case .granitemoeShared:
@@ -239,6 +249,8 @@ enum DenseRule: Sendable, Equatable {
     case deepseek(firstDense: Int, frequency: Int)
     /// ERNIE-4.5: MoE when start ≤ i ≤ end and (i + 1) % interval = 0.
     case ernie(start: Int, end: Int, interval: Int)
+    /// Llama 4: MoE exactly in `moe_layers` (by default every `interleave_moe_layer_step`th layer).
+    case listed(Set<Int>)
 
     func reason(layer: Int) -> String? {
         switch self {
@@ -252,6 +264,8 @@ enum DenseRule: Sendable, Equatable {
             if layer < firstDense { return "first_k_dense_replace = \(firstDense) makes layers below \(firstDense) dense" }
             if layer % frequency != 0 { return "moe_layer_freq = \(frequency) makes only every \(frequency)th layer MoE" }
             return nil
+        case let .listed(layers):
+            return layers.contains(layer) ? nil : "it is not in moe_layers (or interleave_moe_layer_step skips it)"
         case let .ernie(start, end, interval):
             if layer < start || layer > end { return "moe_layer_start_index = \(start) and moe_layer_end_index = \(end) make only layers \(start)…\(end) MoE" }
             if (layer + 1) % interval != 0 { return "moe_layer_interval = \(interval) makes only layers i with (i + 1) divisible by \(interval) MoE" }

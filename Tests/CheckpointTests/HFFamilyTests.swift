@@ -118,18 +118,30 @@ import MoE
         #expect(config.family == .deepseekV3 && config.scores == .sigmoid)
     }
 
-    /// A family the layer cannot run is refused with what is missing; an unknown one lists the supported.
+    /// A family whose block the layer cannot run is read for its counts and its layers are
+    /// refused with what is missing; an unknown model_type lists the supported ones.
     @Test func unsupportedFamiliesSayWhatIsMissing() throws {
-        for (type, word) in [("gpt_oss", "clamped SwiGLU"), ("llama4_text", "scales the expert's input"), ("phimoe", "sparse-mixer"),
-                             ("not_a_model", "supported: ")] {
+        for (type, word) in [("gpt_oss", "clamped SwiGLU"), ("llama4_text", "scales the expert's input"), ("phimoe", "sparse-mixer")] {
             let dir = try ModelFixtures.copy("mixtral") { url in
                 try ModelFixtures.editConfig(url) { $0.replacingOccurrences(of: "\"mixtral\"", with: "\"\(type)\"") }
             }
-            #expect(throws: ModelLayoutError.self) { try ModelLayout(directory: dir) }
-            do { _ = try ModelLayout(directory: dir) } catch {
-                #expect(error.description.contains(word), "\(error)")
-                #expect(error.description.contains("deepseek_v3, dots1"), "\(error)")
+            let model = try ModelLayout(directory: dir)
+            #expect(model.config.experts == 4 && model.config.topK == 2)
+            do {
+                _ = try model.layout(layer: model.config.moeLayers.first ?? 0)
+                Issue.record("\(type) layer read")
+            } catch {
+                #expect(error.description.contains(word) && error.description.contains(type), "\(error)")
             }
+        }
+        let unknown = try ModelFixtures.copy("mixtral") { url in
+            try ModelFixtures.editConfig(url) { $0.replacingOccurrences(of: "\"mixtral\"", with: "\"not_a_model\"") }
+        }
+        do {
+            _ = try ModelLayout(directory: unknown)
+            Issue.record("not_a_model read")
+        } catch {
+            #expect(error.description.contains("supported: deepseek, deepseek_v2, deepseek_v3, dots1"), "\(error)")
         }
     }
 }
