@@ -60,6 +60,8 @@ FAMILIES = {
     "dots1": dict(n_routed_experts=6, num_experts_per_tok=2, moe_intermediate_size=8, n_shared_experts=2,
                   first_k_dense_replace=1, num_hidden_layers=3, n_group=1, topk_group=1,
                   routed_scaling_factor=2.0, norm_topk_prob=True),
+    "llama4_text": dict(num_local_experts=4, num_experts_per_tok=1, intermediate_size=4, intermediate_size_mlp=24,
+                        num_hidden_layers=4, interleave_moe_layer_step=2),
     "minimax": dict(num_local_experts=4, num_experts_per_tok=2, intermediate_size=8, block_size=16),
     "minimax_m2": dict(num_local_experts=6, num_experts_per_tok=2, intermediate_size=8),
     "qwen3_next": dict(LINEAR, num_experts=6, num_experts_per_tok=2, moe_intermediate_size=8, shared_expert_intermediate_size=12,
@@ -112,6 +114,9 @@ def capture(model, tokens):
             def router_hook(mod, args, out, i=i):
                 if isinstance(out, tuple) and not out[-1].is_floating_point():
                     found.setdefault(i, {})["topk"] = out[-1].detach().reshape(-1, out[-1].shape[-1]).clone()
+                elif isinstance(out, tuple) and hasattr(mod, "top_k"):
+                    # Llama4Router returns (scores, logits): σ of the kept logits, 0 elsewhere.
+                    found.setdefault(i, {})["topk"] = out[1].detach().topk(mod.top_k, dim=-1).indices.clone()
             hooks.append(router.register_forward_hook(router_hook))
         # GraniteMoeShared adds its shared MLP in the decoder layer, beside the block.
         shared = getattr(model.model.layers[i], "shared_mlp", None) if m.group(2) == "block_sparse_moe" else None

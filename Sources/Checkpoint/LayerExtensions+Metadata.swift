@@ -6,7 +6,8 @@ extension LayerExtensions {
     /// `router_topk_groups` (both or neither) and `router_group_rank` (`max` or `top2_sum`;
     /// absent: max), `edge_scorer` (`bilinear` or `additive`; absent: additive),
     /// `router_scores` (`softmax` or `sigmoid`; absent: softmax), `selection_bias` (`true`;
-    /// absent: none). A spec checkpoint has none of them.
+    /// absent: none), `gate_scales_input` (`true`; absent: the gate scales the output). A spec
+    /// checkpoint has none of them.
     public init(metadata: [String: String]) throws(CheckpointError) {
         self.init()
         if let scorer = metadata["edge_scorer"] {
@@ -24,6 +25,10 @@ extension LayerExtensions {
         if let bias = metadata["selection_bias"] {
             guard bias == "true" else { throw .malformedMetadata(key: "selection_bias", value: bias, expected: "true") }
             selectionBias = true
+        }
+        if let scaled = metadata["gate_scales_input"] {
+            guard scaled == "true" else { throw .malformedMetadata(key: "gate_scales_input", value: scaled, expected: "true") }
+            gateScalesInput = true
         }
         if let gate = metadata["shared_gate"] {
             guard gate == "sigmoid" else {
@@ -63,6 +68,7 @@ extension LayerExtensions {
         if edgeScorer == .bilinear { out["edge_scorer"] = "bilinear" }
         if routerScores == .sigmoid { out["router_scores"] = "sigmoid" }
         if selectionBias { out["selection_bias"] = "true" }
+        if gateScalesInput { out["gate_scales_input"] = "true" }
         if let groups = routerGroups {
             out["router_groups"] = String(groups.count)
             out["router_topk_groups"] = String(groups.selected)

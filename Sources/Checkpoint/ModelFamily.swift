@@ -20,9 +20,9 @@ public enum ModelFamily: String, CaseIterable, Sendable {
     case granitemoeShared = "granitemoeshared"
     case hunyuanV1MoE = "hunyuan_v1_moe"
     case ernie45MoE = "ernie4_5_moe"
+    case llama4Text = "llama4_text"
     /// Read for `count` only: ``unsupportedBlock`` says what the layer lacks.
     case gptOSS = "gpt_oss"
-    case llama4Text = "llama4_text"
     case phimoe
 
     /// `model_type`s read as another family: the same architecture under its own name.
@@ -49,8 +49,6 @@ public enum ModelFamily: String, CaseIterable, Sendable {
         switch self {
         case .gptOSS:
             return "the router's bias, expert biases, the clamped SwiGLU (swiglu_alpha, swiglu_limit, up + 1) and MXFP4 expert weights"
-        case .llama4Text:
-            return "the top-1 sigmoid router that scales the expert's input rather than its output"
         case .phimoe:
             return "PhiMoE's sparse-mixer routing (second choice by a masked softmax, jitter threshold)"
         default:

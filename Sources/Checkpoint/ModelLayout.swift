@@ -84,6 +84,12 @@ extension ModelLayout {
     /// and round once. Throws `nonFinite` for NaN or ±∞ in the file, `overflow` for a finite
     /// value past `Scalar`'s range.
     func values<Scalar: BLASScalar>(_ source: WeightSource, _: Scalar.Type) throws(ModelLayoutError) -> [Scalar] {
+        let read: [Scalar] = try storedValues(source)
+        return source.transpose.map { $0.apply(read) } ?? read
+    }
+
+    /// One source's values as stored (before a transposition).
+    private func storedValues<Scalar: BLASScalar>(_ source: WeightSource) throws(ModelLayoutError) -> [Scalar] {
         let first = source.elements?.lowerBound ?? 0
         if Scalar.self == Float.self, source.scale == 1, try tensors.info(source.tensor).dtype != .f64 {
             let floats = try tensors.floats(source.tensor, elements: source.elements)

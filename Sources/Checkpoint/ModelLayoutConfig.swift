@@ -39,6 +39,8 @@ public struct ModelMoEConfig: Sendable, Equatable {
     public let scores: LayerExtensions.RouterScores
     /// The selection adds `e_score_correction_bias` to the scores.
     public let selectionBias: Bool
+    /// The gate scales the expert's input (Llama 4).
+    public let gateScalesInput: Bool
     /// The model's RMSNorm epsilon, used for a DAG module added on top.
     public let normEps: Double
     /// Sentences on defaults taken and semantics chosen.
@@ -97,7 +99,7 @@ public struct ModelMoEConfig: Sendable, Equatable {
 
         var sharedFF = 0, sharedGate = false, normalize = true, scale = 1.0
         var groups: RouterGroups?, scores = LayerExtensions.RouterScores.softmax, bias = false
-        var rule = DenseRule.none
+        var rule = DenseRule.none, scalesInput = false
         let (n, k, layerCount) = (experts, topK, layers)
         func checkGroups(_ g: RouterGroups) throws(ModelLayoutError) {
             do {
@@ -112,7 +114,11 @@ public struct ModelMoEConfig: Sendable, Equatable {
         case .gptOSS, .phimoe:
             break
         case .llama4Text:
+            // Llama4Router: top-k of the logits, σ of each kept logit, scaling the expert's input.
             sharedFF = expertFF
+            scores = .sigmoid
+            normalize = false
+            scalesInput = true
             if let listed = try json.optionalInts("moe_layers") {
                 rule = .listed(Set(listed))
             } else {
@@ -215,6 +221,7 @@ public struct ModelMoEConfig: Sendable, Equatable {
         self.groups = groups
         self.scores = scores
         self.selectionBias = bias
+        self.gateScalesInput = scalesInput
         self.rule = rule
         self.notes = notes
     }
@@ -235,7 +242,8 @@ public struct ModelMoEConfig: Sendable, Equatable {
     public func layerConfig(dagLayers: Int = 0, dG: Int = 1) -> LayerConfig {
         LayerConfig(dModel: hiddenSize, nExperts: experts, topK: topK, dFF: expertFF, dG: dG, dagLayers: dagLayers,
                     norm: .rmsnorm, normEps: normEps, router: router, sharedDFF: sharedFF)
-            .with(LayerExtensions(sharedGate: sharedGate, routerGroups: groups, routerScores: scores, selectionBias: selectionBias))
+            .with(LayerExtensions(sharedGate: sharedGate, routerGroups: groups, routerScores: scores,
+                                   selectionBias: selectionBias, gateScalesInput: gateScalesInput))
     }
 }
 

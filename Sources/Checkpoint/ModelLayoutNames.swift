@@ -10,6 +10,9 @@ public enum ExpertStorage: String, Sendable {
     /// Granite MoE: `input_linear.weight` [N, 2·I, d] (gate rows first) and
     /// `output_linear.weight` [N, d, I].
     case granite = "input_linear/output_linear"
+    /// Llama 4: `experts.gate_up_proj` [N, d, 2·I] (gate columns first) and
+    /// `experts.down_proj` [N, I, d], both the transpose of the spec's orientation.
+    case transposed = "experts.gate_up_proj/down_proj (transposed)"
 }
 
 /// Where one of the spec's weights comes from in the model.
@@ -22,6 +25,23 @@ public struct WeightSource: Sendable, Equatable {
     public let elements: Range<Int>?
     /// A factor applied to the values: the routed scaling factor on W2, else 1.
     public let scale: Double
+    /// When set, `elements` hold a row-major [rows, cols] block whose columns `take` are the
+    /// spec's weight transposed ([take.count, rows]): Llama 4's experts.
+    public let transpose: Transpose?
+
+    /// Columns `take` of a row-major [rows, cols] block, transposed.
+    public struct Transpose: Sendable, Equatable {
+        public let rows: Int, cols: Int
+        public let take: Range<Int>
+
+        /// The [take.count, rows] transpose of the columns `take` of `block`.
+        func apply<T>(_ block: [T]) -> [T] {
+            var out: [T] = []
+            out.reserveCapacity(take.count * rows)
+            for j in take { for r in 0..<rows { out.append(block[r * cols + j]) } }
+            return out
+        }
+    }
 }
 
 /// One MoE layer of a model: where its block lives and where every spec weight comes from.
@@ -50,8 +70,8 @@ extension ModelLayout {
             throw .notMoELayer(layer: layer, reason: reason, moeLayers: config.moeLayers)
         }
         let c = config, d = c.hiddenSize, n = c.experts, ff = c.expertFF, sff = c.sharedFF
-        let blocks = ["model.layers.\(layer).block_sparse_moe", "model.layers.\(layer).mlp"]
-        let routers = ["gate.weight", "router.layer.weight", "gate.wg.weight"]
+        let blocks = ["model.layers.\(layer).block_sparse_moe", "model.layers.\(layer).mlp", "model.layers.\(layer).feed_forward"]
+        let routers = ["gate.weight", "router.layer.weight", "gate.wg.weight", "router.weight"]
         guard let (prefix, router) = blocks.lazy.flatMap({ b in routers.lazy.map { (b, "\(b).\($0)") } })
             .first(where: { tensors.contains($0.1) }) else {
             throw missing("\(blocks[1]).gate.weight", layer: layer)
@@ -62,7 +82,7 @@ extension ModelLayout {
         } else if tensors.contains("\(prefix).experts.0.gate_proj.weight") {
             storage = .projections
         } else if tensors.contains("\(prefix).experts.gate_up_proj") {
-            storage = .merged
+            storage = c.family == .llama4Text ? .transposed : .merged
         } else if tensors.contains("\(prefix).input_linear.weight") {
             storage = .granite
         } else {
@@ -76,8 +96,9 @@ extension ModelLayout {
         var sources: [WeightSource] = []
         var shapes: [(String, [Int])] = []
         var listed: Set<String> = []
-        func add(_ spec: String, _ tensor: String, _ shape: [Int], elements: Range<Int>? = nil, scale: Double = 1) {
-            sources.append(WeightSource(spec: spec, tensor: tensor, elements: elements, scale: scale))
+        func add(_ spec: String, _ tensor: String, _ shape: [Int], elements: Range<Int>? = nil, scale: Double = 1,
+                 transpose: WeightSource.Transpose? = nil) {
+            sources.append(WeightSource(spec: spec, tensor: tensor, elements: elements, scale: scale, transpose: transpose))
             if listed.insert(tensor).inserted { shapes.append((tensor, shape)) }
         }
         add("router.weight", router, [n, d])
@@ -94,6 +115,13 @@ extension ModelLayout {
                 add(spec("w1"), "\(p).gate_proj.weight", [ff, d])
                 add(spec("w2"), "\(p).down_proj.weight", [d, ff], scale: c.routedScale)
                 add(spec("w3"), "\(p).up_proj.weight", [ff, d])
+            case .transposed:
+                let gateUp = "\(prefix).experts.gate_up_proj", down = "\(prefix).experts.down_proj"
+                let block = (e * d * 2 * ff)..<((e + 1) * d * 2 * ff)
+                add(spec("w1"), gateUp, [n, d, 2 * ff], elements: block, transpose: .init(rows: d, cols: 2 * ff, take: 0..<ff))
+                add(spec("w2"), down, [n, ff, d], elements: (e * ff * d)..<((e + 1) * ff * d), scale: c.routedScale,
+                    transpose: .init(rows: ff, cols: d, take: 0..<d))
+                add(spec("w3"), gateUp, [n, d, 2 * ff], elements: block, transpose: .init(rows: d, cols: 2 * ff, take: ff..<(2 * ff)))
             case .merged, .granite:
                 let gateUp = storage == .merged ? "\(prefix).experts.gate_up_proj" : "\(prefix).input_linear.weight"
                 let down = storage == .merged ? "\(prefix).experts.down_proj" : "\(prefix).output_linear.weight"

@@ -170,16 +170,22 @@ struct ExpertsCache<Scalar: BLASScalar>: Sendable {
     let act: SwiGLUActivations<Scalar>
 }
 
-/// Runs every selected expert on its tokens. x is [T, d].
+/// Runs every selected expert on its tokens. x is [T, d]; with `inputGates` ([T, K], the
+/// extension `gate_scales_input`) pair (t, i) runs on g_ti x_t instead of x_t.
 func expertsForward<Scalar: BLASScalar>(
-    shape s: LayerShape, groups: ExpertGroups, x: UnsafePointer<Scalar>, parameters: Parameters<Scalar>
+    shape s: LayerShape, groups: ExpertGroups, x: UnsafePointer<Scalar>, parameters: Parameters<Scalar>,
+    inputGates: Buffer<Scalar>? = nil
 ) -> ExpertsCache<Scalar> {
     let d = s.d
-    // Gather: grouped row r is the input row of its token.
+    // Gather: grouped row r is the input row of its token (times its gate).
     let inputs = Buffer<Scalar>(uninitialized: s.nodes * d)
     groups.pair.withUnsafeBufferPointer { pair in
         Parallel.forEach(s.nodes, grain: 256) { range in
-            for r in range { (inputs.p + r * d).update(from: x + (pair[r] / s.k) * d, count: d) }
+            for r in range {
+                let row = inputs.p + r * d
+                row.update(from: x + (pair[r] / s.k) * d, count: d)
+                if let g = inputGates?.p[pair[r]] { for c in 0..<d { row[c] *= g } }
+            }
         }
     }
     let act = SwiGLUActivations<Scalar>(rows: s.nodes, dModel: d, dFF: s.ff)
@@ -189,10 +195,13 @@ func expertsForward<Scalar: BLASScalar>(
 }
 
 /// Backward through the routed experts. dOut is dJ/dE in grouped order, [T·K, d];
-/// dX ([T, d]) and the experts' weight gradients are accumulated into.
+/// dX ([T, d]) and the experts' weight gradients are accumulated into. With `inputGates`
+/// (pair (t, i) ran on u = g_ti x_t) the input gradient du gives dx_t += g_ti du and
+/// dg_ti = ⟨du, x_t⟩, written into `dGates` ([T, K]); x is the layer's input, [T, d].
 func expertsBackward<Scalar: BLASScalar>(
     shape s: LayerShape, cache: ExpertsCache<Scalar>, dOut: Buffer<Scalar>,
-    parameters: Parameters<Scalar>, gradients: inout Parameters<Scalar>, dX: UnsafeMutablePointer<Scalar>
+    parameters: Parameters<Scalar>, gradients: inout Parameters<Scalar>, dX: UnsafeMutablePointer<Scalar>,
+    inputGates: (gates: Buffer<Scalar>, x: UnsafePointer<Scalar>, dGates: Buffer<Scalar>)? = nil
 ) {
     let d = s.d, k = s.k, groups = cache.groups
     let dInputs = Buffer<Scalar>(zeros: s.nodes * d)
@@ -208,7 +217,17 @@ func expertsBackward<Scalar: BLASScalar>(
                 let dst = dX + t * d
                 for i in 0..<k {
                     let src = dInputs.p + row[t * k + i] * d
-                    for c in 0..<d { dst[c] += src[c] }
+                    if let (gates, x, dGates) = inputGates {
+                        let g = gates.p[t * k + i], xt = x + t * d
+                        var dot: Scalar = 0
+                        for c in 0..<d {
+                            dst[c] += g * src[c]
+                            dot += src[c] * xt[c]
+                        }
+                        dGates.p[t * k + i] = dot
+                    } else {
+                        for c in 0..<d { dst[c] += src[c] }
+                    }
                 }
             }
         }

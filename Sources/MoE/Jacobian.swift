@@ -5,7 +5,8 @@ import LinearAlgebra
 public struct TokenJacobians<Scalar: BLASScalar>: Sendable {
     /// J = ∂y/∂x of the whole layer, d×d: `layer[a, b]` = ∂y_a/∂x_b (selection held fixed).
     public let layer: Matrix<Scalar>
-    /// J_{S_i}, d×d each, in selection order.
+    /// J_{S_i}, d×d each, in selection order (taken at g_i x with the extension
+    /// `gate_scales_input`, where the expert runs on g_i x).
     public let experts: [Matrix<Scalar>]
     /// The shared expert's Jacobian, nil when the layer has none; with a sigmoid shared gate,
     /// s(x)·J_s (the gate's own term s'·Es(x) wᵀ is a gate term, like the routed gates').
@@ -43,7 +44,11 @@ extension DAGMoELayer {
         let topk = Array(out.topk[0..<k])
         let stable = (1..<d).allSatisfy { out.topk[($0 * k)..<(($0 + 1) * k)].elementsEqual(topk) }
         let gates = (0..<k).map { out.gates[0, $0] }
-        let experts = topk.map { expertJacobian(x: x, names: .expert($0), dFF: config.dFF) }
+        // With gate_scales_input expert i runs on g_i x, so its Jacobian is taken there.
+        let experts = topk.indices.map { i in
+            expertJacobian(x: config.extensions.gateScalesInput ? x.map { $0 * gates[i] } : x,
+                           names: .expert(topk[i]), dFF: config.dFF)
+        }
         let outputs = (0..<k).map { i in
             Array(UnsafeBufferPointer(start: cache.experts.act.out.p + cache.experts.groups.row[i] * d, count: d))
         }

@@ -107,9 +107,12 @@ extension DAGMoELayer {
         }
         // 2. Routed experts, grouped by expert: E_{S_i}(x) for every (token, slot).
         let groups = ExpertGroups(topk: router.topk, experts: s.n)
-        let experts = expertsForward(shape: s, groups: groups, x: input.p, parameters: parameters)
+        let scalesInput = ext.gateScalesInput
+        let experts = expertsForward(shape: s, groups: groups, x: input.p, parameters: parameters,
+                                     inputGates: scalesInput ? router.gates : nil)
 
-        // 3. Initial nodes x_i^0 = g_i E_{S_i}(x) + x / K.
+        // 3. Initial nodes x_i^0 = g_i E_{S_i}(x) + x / K (E_{S_i}(g_i x) + x / K with the
+        //    extension gate_scales_input).
         var nodes = Buffer<Scalar>(uninitialized: s.nodes * d)
         let invK = 1 / Scalar(k)
         let initial = nodes
@@ -118,7 +121,7 @@ extension DAGMoELayer {
                 for t in range {
                     let xt = input.p + t * d
                     for i in 0..<k {
-                        let r = t * k + i, gate = router.gates.p[r]
+                        let r = t * k + i, gate = scalesInput ? 1 : router.gates.p[r]
                         let out = experts.act.out.p + row[r] * d, node = initial.p + r * d
                         for c in 0..<d { node[c] = gate * out[c] + xt[c] * invK }
                     }
@@ -233,6 +236,9 @@ extension DAGMoELayer {
 
         // 3. x_i^0 = g_i E_{S_i}(x) + x / K  ⇒  dg_i = dx_i^0 · E_{S_i}(x),
         //    dE_{S_i} = g_i dx_i^0 (into grouped order), dx += (1/K) Σ_i dx_i^0.
+        //    (gate_scales_input: x_i^0 = E_{S_i}(g_i x) + x / K  ⇒  dE_{S_i} = dx_i^0, and dg_i
+        //    comes from the experts' input gradient below.)
+        let scalesInput = config.extensions.gateScalesInput
         let groups = cache.experts.groups
         let dGates = Buffer<Scalar>(uninitialized: s.nodes)
         let dExperts = Buffer<Scalar>(uninitialized: s.nodes * d)
@@ -243,7 +249,7 @@ extension DAGMoELayer {
                 for t in range {
                     let dxt = dx.p + t * d
                     for i in 0..<k {
-                        let r = t * k + i, gate = cache.router.gates.p[r]
+                        let r = t * k + i, gate = scalesInput ? 1 : cache.router.gates.p[r]
                         let dNode = dInitial.p + r * d
                         let out = cache.experts.act.out.p + row[r] * d, dOut = dExperts.p + row[r] * d
                         var dot: Scalar = 0
@@ -252,7 +258,7 @@ extension DAGMoELayer {
                             dOut[c] = gate * dNode[c]
                             dxt[c] += invK * dNode[c]
                         }
-                        dGates.p[r] = dot
+                        dGates.p[r] = scalesInput ? 0 : dot
                     }
                 }
             }
@@ -260,7 +266,8 @@ extension DAGMoELayer {
 
         // 2. The routed experts: dx and the experts' weights.
         expertsBackward(shape: s, cache: cache.experts, dOut: dExperts, parameters: parameters,
-                        gradients: &gradients, dX: dx.p)
+                        gradients: &gradients, dX: dx.p,
+                        inputGates: scalesInput ? (gates: cache.router.gates, x: UnsafePointer(cache.x.p), dGates: dGates) : nil)
 
         // 1. The router, with the auxiliary losses' contributions to dp and dz.
         let dProbs = Buffer<Scalar>(zeros: s.tokens * s.n), dLogits = Buffer<Scalar>(zeros: s.tokens * s.n)

@@ -17,6 +17,10 @@
 /// - `selectionBias`: a per-expert bias b = `router.selection_bias` [N] added to the scores
 ///   for the selection only (`e_score_correction_bias`): S (and the group ranking) uses
 ///   s + b, the gates use s. b receives no gradient (the selection is piecewise constant).
+/// - `gateScalesInput`: the gate scales the routed expert's input instead of its output
+///   (Llama 4): node i starts as E_{S_i}(g_i x) + x/K rather than g_i E_{S_i}(x) + x/K.
+///   Backward: dE = dx_i^0, the expert's input gradient du gives dx += g_i du and
+///   dg_i = ⟨du, x⟩.
 /// - `edgeScorer`: `.bilinear` adds h_iᵀ A_l h_j to every edge score of round l,
 ///   e_ij = σ(h_iᵀ A h_j + a_t·h_i + a_s·h_j + b), with A_l = `dag.{l}.edge.bilinear` [d_g, d_g]
 ///   (A = 0 is the spec's gate). The spec's additive score thresholds to lonesum patterns only;
@@ -44,19 +48,22 @@ public struct LayerExtensions: Sendable, Equatable, Codable {
     public var edgeScorer: EdgeScorer
     public var routerScores: RouterScores
     public var selectionBias: Bool
+    public var gateScalesInput: Bool
 
     public init(sharedGate: Bool = false, routerGroups: RouterGroups? = nil, edgeScorer: EdgeScorer = .additive,
-                routerScores: RouterScores = .softmax, selectionBias: Bool = false) {
+                routerScores: RouterScores = .softmax, selectionBias: Bool = false, gateScalesInput: Bool = false) {
         self.sharedGate = sharedGate
         self.routerGroups = routerGroups
         self.edgeScorer = edgeScorer
         self.routerScores = routerScores
         self.selectionBias = selectionBias
+        self.gateScalesInput = gateScalesInput
     }
 
     /// True when nothing is switched on (the spec's layer).
     public var isEmpty: Bool {
         !sharedGate && routerGroups == nil && edgeScorer == .additive && routerScores == .softmax && !selectionBias
+            && !gateScalesInput
     }
 
     /// The extension's weights with their shapes, in a fixed order.

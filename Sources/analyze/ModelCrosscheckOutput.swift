@@ -21,6 +21,7 @@ struct ModelCrosscheckOutput: FormattedOutput {
         var shared = c.sharedFF > 0 ? ", shared expert d_ff=\(c.sharedFF)\(c.sharedGate ? " (sigmoid-gated)" : "")" : ""
         if c.scores == .sigmoid { shared += ", sigmoid scores" }
         if c.selectionBias { shared += ", selection bias" }
+        if c.gateScalesInput { shared += ", gates scale the expert input" }
         if let g = c.groups { shared += ", \(g.count) groups (ranked by \(g.rank == .max ? "best score" : "sum of best two")), top \(g.selected)" }
         return "\(model.directory): \(c.family.rawValue), \(c.layers) layers (MoE: \(ModelCrosscheckOutput.ranges(c.moeLayers))), "
             + "d=\(c.hiddenSize) N=\(c.experts) K=\(c.topK) expert d_ff=\(c.expertFF)\(shared)\n"
@@ -41,6 +42,7 @@ struct ModelCrosscheckOutput: FormattedOutput {
         if c.groups != nil { parts.append("extension router_groups") }
         if c.scores == .sigmoid { parts.append("extension router_scores = sigmoid") }
         if c.selectionBias { parts.append("extension selection_bias (e_score_correction_bias)") }
+        if c.gateScalesInput { parts.append("extension gate_scales_input") }
         return parts.joined(separator: ", ")
     }
 

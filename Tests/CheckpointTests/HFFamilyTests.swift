@@ -10,7 +10,7 @@ import MoE
 @Suite struct HFFamilyTests {
     /// The fixture directories, one per family (Fixtures/hf/<model_type>).
     static let families = ["deepseek_v2", "deepseek_v3", "dots1", "ernie4_5_moe", "glm4_moe", "granitemoe",
-                           "granitemoeshared", "hunyuan_v1_moe", "minimax", "minimax_m2", "mixtral", "olmoe",
+                           "granitemoeshared", "hunyuan_v1_moe", "llama4_text", "minimax", "minimax_m2", "mixtral", "olmoe",
                            "qwen2_moe", "qwen3_5_moe_text", "qwen3_moe", "qwen3_next"]
 
     static func directory(_ family: String) -> String {
@@ -100,6 +100,10 @@ import MoE
         let hunyuan = try config("hunyuan_v1_moe")
         #expect(hunyuan.expertFF == 24 && hunyuan.sharedFF == 24 && hunyuan.normalizeTopK)
         #expect(try config("qwen3_next").sharedGate && config("qwen3_5_moe_text").normalizeTopK)
+        let llama = try ModelLayout(directory: Self.directory("llama4_text"))
+        #expect(llama.config.gateScalesInput && llama.config.scores == .sigmoid && !llama.config.normalizeTopK)
+        #expect(llama.config.moeLayers == [1, 3])
+        #expect(try llama.layout(layer: 1).storage == .transposed)
         // Every extension survives the spec's metadata.
         for family in Self.families {
             let spec = try config(family).layerConfig()
@@ -121,7 +125,7 @@ import MoE
     /// A family whose block the layer cannot run is read for its counts and its layers are
     /// refused with what is missing; an unknown model_type lists the supported ones.
     @Test func unsupportedFamiliesSayWhatIsMissing() throws {
-        for (type, word) in [("gpt_oss", "clamped SwiGLU"), ("llama4_text", "scales the expert's input"), ("phimoe", "sparse-mixer")] {
+        for (type, word) in [("gpt_oss", "clamped SwiGLU"), ("phimoe", "sparse-mixer")] {
             let dir = try ModelFixtures.copy("mixtral") { url in
                 try ModelFixtures.editConfig(url) { $0.replacingOccurrences(of: "\"mixtral\"", with: "\"\(type)\"") }
             }
