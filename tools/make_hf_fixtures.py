@@ -18,7 +18,12 @@ model as saved plus `inputs.safetensors` in the `--inputs` format of `analyze cr
                                      block, included)
     layers.{i}.topk     [T, K]  I64  the experts its router selected (as a set, ascending)
 
-The file's metadata records the transformers and torch versions that wrote it. Neither
+The file's metadata records the transformers and torch versions that wrote it.
+
+`deepseek_v3_fp8` is the deepseek_v3 model with its expert weights stored as DeepSeek-V3's
+FP8 release stores them: F8_E4M3 with a float32 `weight_scale_inv` per [4, 8] block
+(`quantization_config.weight_block_size`), quantized here, and the float model run with the
+weights transformers' own dequantizer (`integrations.finegrained_fp8`) makes of them. Neither
 `swift test` nor CI needs this script; its output is committed.
 """
 import json
@@ -74,6 +79,10 @@ FAMILIES = {
     "ernie4_5_moe": dict(moe_num_experts=6, moe_k=2, moe_intermediate_size=8, moe_num_shared_experts=1,
                          moe_layer_start_index=1, moe_layer_end_index=2, moe_layer_interval=1),
 }
+
+# Quantized variants: family -> (base family, how its expert weights are stored).
+QUANTIZED = {"deepseek_v3_fp8": ("deepseek_v3", "fp8")}
+FP8_BLOCK = [4, 8]
 
 BLOCK = re.compile(r"^model\.layers\.(\d+)\.(mlp|block_sparse_moe|feed_forward)$")
 
@@ -134,14 +143,72 @@ def capture(model, tokens):
     return found
 
 
+def fp8_quantize(w, block):
+    """Block-wise FP8 e4m3 as DeepSeek-V3 ships it: per [b0, b1] block, scale = amax / 448,
+    q = w / scale in float8_e4m3fn; returns (q, weight_scale_inv = scale, [ceil(rows/b0), ceil(cols/b1)])."""
+    rows, cols = w.shape
+    sr, sc = -(-rows // block[0]), -(-cols // block[1])
+    scale = torch.empty(sr, sc, dtype=torch.float32)
+    q = torch.empty(rows, cols, dtype=torch.float8_e4m3fn)
+    for i in range(sr):
+        for j in range(sc):
+            blk = w[i * block[0]:(i + 1) * block[0], j * block[1]:(j + 1) * block[1]]
+            scale[i, j] = blk.abs().max().clamp(min=1e-12) / 448.0
+            q[i * block[0]:(i + 1) * block[0], j * block[1]:(j + 1) * block[1]] = (blk / scale[i, j]).to(torch.float8_e4m3fn)
+    return q, scale
+
+
+def quantize(model, out, fmt):
+    """Replaces the routed and shared experts' weights of the saved model by their FP8 form, and the
+    float model's weights by what transformers' reference dequantizer
+    (integrations.finegrained_fp8._dequantize_fp8_weight) makes of it, so that the captured outputs
+    are those of the quantized checkpoint."""
+    from safetensors import safe_open
+    from transformers.integrations.finegrained_fp8 import _dequantize_fp8_weight
+    assert fmt == "fp8"
+    path = os.path.join(out, "model.safetensors")
+    with safe_open(path, "pt") as f:
+        stored = {k: f.get_tensor(k) for k in f.keys()}
+    params = dict(model.named_parameters())
+    quantized = {}
+    for name, w in stored.items():
+        if re.search(r"\.mlp\.(experts\.\d+|shared_experts)\.(gate|up|down)_proj\.weight$", name):
+            q, scale = fp8_quantize(w, FP8_BLOCK)
+            quantized[name], quantized[name + "_scale_inv"] = q, scale
+            deq = _dequantize_fp8_weight(q, scale, FP8_BLOCK, torch.float32)
+            m = re.match(r"(.*\.mlp)\.experts\.(\d+)\.(gate|up|down)_proj\.weight$", name)
+            with torch.no_grad():
+                if m:  # transformers keeps the experts fused: gate_up_proj [N, 2I, d], down_proj [N, d, I]
+                    e, proj = int(m.group(2)), m.group(3)
+                    if proj == "down":
+                        params[m.group(1) + ".experts.down_proj"][e].copy_(deq)
+                    else:
+                        half = params[m.group(1) + ".experts.gate_up_proj"].shape[1] // 2
+                        rows = slice(0, half) if proj == "gate" else slice(half, 2 * half)
+                        params[m.group(1) + ".experts.gate_up_proj"][e, rows].copy_(deq)
+                else:
+                    params[name].copy_(deq)
+        else:
+            quantized[name] = w
+    save_file(quantized, path, metadata={"format": "pt"})
+    cfg_path = os.path.join(out, "config.json")
+    cfg = json.load(open(cfg_path))
+    cfg["quantization_config"] = {"activation_scheme": "dynamic", "fmt": "e4m3", "quant_method": "fp8",
+                                  "weight_block_size": FP8_BLOCK}
+    json.dump(cfg, open(cfg_path, "w"), indent=2, sort_keys=True)
+
+
 def write(family, seed=1):
-    model = build(family, seed)
+    base, fmt = QUANTIZED.get(family, (family, None))
+    model = build(base, seed)
     out = os.path.join(ROOT, family)
     shutil.rmtree(out, ignore_errors=True)
     model.save_pretrained(out)
     for extra in ("generation_config.json",):
         if os.path.exists(os.path.join(out, extra)):
             os.remove(os.path.join(out, extra))
+    if fmt:
+        quantize(model, out, fmt)
     tokens = torch.randint(0, model.config.vocab_size, (1, TOKENS), generator=torch.Generator().manual_seed(seed))
     blocks = capture(model, tokens)
     tensors = {}
@@ -157,5 +224,5 @@ def write(family, seed=1):
 
 
 if __name__ == "__main__":
-    for family in sys.argv[1:] or FAMILIES:
+    for family in sys.argv[1:] or list(FAMILIES) + list(QUANTIZED):
         write(family)

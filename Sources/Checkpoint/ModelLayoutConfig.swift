@@ -43,6 +43,9 @@ public struct ModelMoEConfig: Sendable, Equatable {
     public let gateScalesInput: Bool
     /// The model's RMSNorm epsilon, used for a DAG module added on top.
     public let normEps: Double
+    /// Block-wise FP8 (`quantization_config.quant_method` = `fp8`): the [rows, cols] block of
+    /// `weight_block_size`, each F8_E4M3 weight's `weight_scale_inv` holding one scale per block.
+    public let fp8Block: [Int]?
     /// Sentences on defaults taken and semantics chosen.
     public let notes: [String]
     let rule: DenseRule
@@ -96,6 +99,7 @@ public struct ModelMoEConfig: Sendable, Equatable {
             throw .unsupportedSetting(path: path, key: "hidden_act", value: act, reason: "the layer's experts are SwiGLU (silu)")
         }
         normEps = try json.optionalDouble("rms_norm_eps") ?? 1e-6
+        fp8Block = try ModelMoEConfig.fp8Block(json)
 
         var sharedFF = 0, sharedGate = false, normalize = true, scale = 1.0
         var groups: RouterGroups?, scores = LayerExtensions.RouterScores.softmax, bias = false
@@ -224,6 +228,26 @@ public struct ModelMoEConfig: Sendable, Equatable {
         self.gateScalesInput = scalesInput
         self.rule = rule
         self.notes = notes
+    }
+
+    /// `quantization_config.weight_block_size` for `quant_method` = `fp8` with `fmt` = `e4m3`;
+    /// nil without a quantization_config; any other method or format is refused by name.
+    static func fp8Block(_ json: ModelJSONObject) throws(ModelLayoutError) -> [Int]? {
+        guard let q = try json.optionalObject("quantization_config") else { return nil }
+        let method = try q.optionalString("quant_method") ?? "none"
+        guard method == "fp8" else {
+            throw .unsupportedSetting(path: json.path, key: "quantization_config.quant_method", value: method,
+                                      reason: "only block-wise FP8 (fp8, e4m3, weight_block_size) is read")
+        }
+        let format = try q.optionalString("fmt") ?? "e4m3"
+        guard format == "e4m3" else {
+            throw .unsupportedSetting(path: json.path, key: "quantization_config.fmt", value: format, reason: "only e4m3 FP8 is read")
+        }
+        guard let block = try q.optionalInts("weight_block_size"), block.count == 2, block.allSatisfy({ $0 >= 1 }) else {
+            throw .missingConfigKey(path: json.path, key: "quantization_config.weight_block_size (two positive integers)",
+                                    modelType: "fp8", found: q.keys)
+        }
+        return block
     }
 
     /// The spec's router: `topk_softmax` when the top-K weights are renormalised (a

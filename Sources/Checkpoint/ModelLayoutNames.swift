@@ -159,16 +159,49 @@ extension ModelLayout {
         }
 
         for (tensor, shape) in shapes.dropFirst() { try check(tensor, shape, layer: layer) }
+        for source in sources where try tensors.info(source.tensor).dtype == .f8e4m3 {
+            try checkFP8(source)
+            listed.insert(source.tensor + "_scale_inv")
+        }
         let ignored = tensors.shardOf.keys.filter { $0.hasPrefix(prefix + ".") && !listed.contains($0) }.sorted()
         return ModelLayerLayout(layer: layer, prefix: prefix, router: router, storage: storage, sources: sources, ignored: ignored)
     }
 
-    /// Throws unless `tensor` is present, of a weight dtype and of shape `shape`.
+    /// Throws unless `tensor` is present, of a weight dtype (or F8_E4M3, checked by
+    /// ``checkFP8(_:)``) and of shape `shape`.
     private func check(_ tensor: String, _ shape: [Int], layer: Int) throws(ModelLayoutError) {
         guard tensors.contains(tensor) else { throw missing(tensor, layer: layer) }
         let info = try tensors.info(tensor)
-        guard info.dtype.isWeightFloat else { throw .unsupportedDType(tensor: tensor, dtype: info.dtype.rawValue) }
+        guard info.dtype.isWeightFloat || info.dtype == .f8e4m3 else {
+            throw .unsupportedDType(tensor: tensor, dtype: info.dtype.rawValue)
+        }
         guard info.shape == shape else { throw .wrongShape(tensor: tensor, shape: info.shape, expected: shape) }
+    }
+
+    /// Throws unless an F8_E4M3 source can be dequantized as the reference does: a whole 2-D
+    /// weight, `quantization_config.weight_block_size` [b0, b1], and `<tensor>_scale_inv` of
+    /// shape [⌈rows/b0⌉, ⌈cols/b1⌉] in F32, BF16 or F16.
+    func checkFP8(_ source: WeightSource) throws(ModelLayoutError) {
+        let tensor = source.tensor, format = "F8_E4M3"
+        guard let block = config.fp8Block else {
+            throw .unsupportedQuantization(tensor: tensor, format: format,
+                                           reason: "config.json has no quantization_config with quant_method fp8 and weight_block_size")
+        }
+        let shape = try tensors.info(tensor).shape
+        guard shape.count == 2, source.elements == nil, source.transpose == nil else {
+            throw .unsupportedQuantization(tensor: tensor, format: format,
+                                           reason: "block-wise FP8 is read for whole 2-D weights only, not for merged expert tensors")
+        }
+        let scales = tensor + "_scale_inv"
+        guard tensors.contains(scales) else {
+            throw .unsupportedQuantization(tensor: tensor, format: format, reason: "its block scales '\(scales)' are missing")
+        }
+        let info = try tensors.info(scales)
+        let want = [(shape[0] + block[0] - 1) / block[0], (shape[1] + block[1] - 1) / block[1]]
+        guard info.shape == want, info.dtype.isWeightFloat else {
+            throw .unsupportedQuantization(tensor: tensor, format: format,
+                                           reason: "'\(scales)' is \(info.dtype.rawValue) \(info.shape), expected a float [\(want[0]), \(want[1])] for blocks of \(block)")
+        }
     }
 
     /// A missing-tensor error listing (up to 12 of) the layer's tensors that are present.

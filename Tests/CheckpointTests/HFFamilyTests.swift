@@ -9,7 +9,7 @@ import MoE
 /// received and returned while transformers ran the model (float32).
 @Suite struct HFFamilyTests {
     /// The fixture directories, one per family (Fixtures/hf/<model_type>).
-    static let families = ["deepseek_v2", "deepseek_v3", "dots1", "ernie4_5_moe", "glm4_moe", "granitemoe",
+    static let families = ["deepseek_v2", "deepseek_v3", "deepseek_v3_fp8", "dots1", "ernie4_5_moe", "glm4_moe", "granitemoe",
                            "granitemoeshared", "hunyuan_v1_moe", "llama4_text", "minimax", "minimax_m2", "mixtral", "olmoe",
                            "qwen2_moe", "qwen3_5_moe_text", "qwen3_moe", "qwen3_next"]
 
@@ -108,6 +108,45 @@ import MoE
         for family in Self.families {
             let spec = try config(family).layerConfig()
             #expect(try LayerConfig(metadata: spec.metadata) == spec, "\(family)")
+        }
+    }
+
+    /// The FP8 fixture's experts are F8_E4M3 with block scales: the loader dequantizes them
+    /// (the reproduction above is against transformers' own dequantizer); a wrong block size or
+    /// another quantization method is refused naming the tensor or key and the format.
+    @Test func fp8WeightsAreDequantizedBlockByBlock() throws {
+        let model = try ModelLayout(directory: Self.directory("deepseek_v3_fp8"))
+        #expect(model.config.fp8Block == [4, 8])
+        let name = "model.layers.1.mlp.experts.3.gate_proj.weight"
+        #expect(try model.tensorInfo(name).info.dtype == .f8e4m3)
+        let file = try SafeTensorsFile(path: Self.directory("deepseek_v3_fp8") + "/model.safetensors")
+        let q = try file.doubles(name), s = try file.doubles(name + "_scale_inv")   // [8, 16], [2, 2]
+        let w: Parameters<Double> = try model.parameters(layer: 1)
+        let want = q.indices.map { q[$0] * s[($0 / 16) / 4 * 2 + ($0 % 16) / 8] }
+        #expect(w["experts.3.w1.weight"].data == want)
+
+        let wrongBlock = try ModelFixtures.copy("deepseek_v2") { url in
+            try FileManager.default.removeItem(at: url)
+            try FileManager.default.copyItem(at: URL(fileURLWithPath: Self.directory("deepseek_v3_fp8")), to: url)
+            try ModelFixtures.editConfig(url) { $0.replacingOccurrences(of: "\"weight_block_size\": [\n      4,", with: "\"weight_block_size\": [\n      8,") }
+        }
+        #expect(try ModelLayout(directory: wrongBlock).config.fp8Block == [8, 8])
+        do {
+            let _: Parameters<Double> = try ModelLayout(directory: wrongBlock).parameters(layer: 1)
+            Issue.record("a wrong block size loaded")
+        } catch {
+            #expect(error.description.contains("F8_E4M3") && error.description.contains("_scale_inv"), "\(error)")
+        }
+        let awq = try ModelFixtures.copy("deepseek_v2") { url in
+            try FileManager.default.removeItem(at: url)
+            try FileManager.default.copyItem(at: URL(fileURLWithPath: Self.directory("deepseek_v3_fp8")), to: url)
+            try ModelFixtures.editConfig(url) { $0.replacingOccurrences(of: "\"quant_method\": \"fp8\"", with: "\"quant_method\": \"awq\"") }
+        }
+        do {
+            _ = try ModelLayout(directory: awq)
+            Issue.record("awq read")
+        } catch {
+            #expect(error.description.contains("quantization_config.quant_method") && error.description.contains("awq"), "\(error)")
         }
     }
 
