@@ -6,8 +6,9 @@ extension LayerExtensions {
     /// `router_topk_groups` (both or neither) and `router_group_rank` (`max` or `top2_sum`;
     /// absent: max), `edge_scorer` (`bilinear` or `additive`; absent: additive),
     /// `router_scores` (`softmax` or `sigmoid`; absent: softmax), `selection_bias` (`true`;
-    /// absent: none), `gate_scales_input` (`true`; absent: the gate scales the output). A spec
-    /// checkpoint has none of them.
+    /// absent: none), `gate_scales_input` (`true`; absent: the gate scales the output),
+    /// `router_bias` and `expert_bias` (`true`; absent: none), `swiglu_alpha` with `swiglu_limit`
+    /// (both finite, limit > 0; both or neither: the clamped SwiGLU). A spec checkpoint has none of them.
     public init(metadata: [String: String]) throws(CheckpointError) {
         self.init()
         if let scorer = metadata["edge_scorer"] {
@@ -29,6 +30,25 @@ extension LayerExtensions {
         if let scaled = metadata["gate_scales_input"] {
             guard scaled == "true" else { throw .malformedMetadata(key: "gate_scales_input", value: scaled, expected: "true") }
             gateScalesInput = true
+        }
+        for (key, flag) in [("router_bias", \LayerExtensions.routerBias), ("expert_bias", \LayerExtensions.expertBias)] {
+            guard let value = metadata[key] else { continue }
+            guard value == "true" else { throw .malformedMetadata(key: key, value: value, expected: "true") }
+            self[keyPath: flag] = true
+        }
+        switch (metadata["swiglu_alpha"], metadata["swiglu_limit"]) {
+        case (nil, nil):
+            break
+        case let (alpha?, limit?):
+            guard let a = Double(alpha), a.isFinite else { throw .malformedMetadata(key: "swiglu_alpha", value: alpha, expected: "a finite number") }
+            guard let l = Double(limit), l.isFinite, l > 0 else {
+                throw .malformedMetadata(key: "swiglu_limit", value: limit, expected: "a finite number > 0")
+            }
+            clampedSwiGLU = ClampedSwiGLU(alpha: a, limit: l)
+        case (nil, _?):
+            throw .missingMetadata(key: "swiglu_alpha")
+        case (_?, nil):
+            throw .missingMetadata(key: "swiglu_limit")
         }
         if let gate = metadata["shared_gate"] {
             guard gate == "sigmoid" else {
@@ -69,6 +89,12 @@ extension LayerExtensions {
         if routerScores == .sigmoid { out["router_scores"] = "sigmoid" }
         if selectionBias { out["selection_bias"] = "true" }
         if gateScalesInput { out["gate_scales_input"] = "true" }
+        if routerBias { out["router_bias"] = "true" }
+        if expertBias { out["expert_bias"] = "true" }
+        if let clamp = clampedSwiGLU {
+            out["swiglu_alpha"] = "\(clamp.alpha)"
+            out["swiglu_limit"] = "\(clamp.limit)"
+        }
         if let groups = routerGroups {
             out["router_groups"] = String(groups.count)
             out["router_topk_groups"] = String(groups.selected)

@@ -95,14 +95,14 @@ extension DAGMoELayer {
 
         // 1. Router: p, S, g.
         let ext = config.extensions
+        let selection = ext.selectionBias ? parameters[ParameterName.selectionBias].data : nil
+        let logitBias = ext.routerBias ? parameters[ParameterName.routerBias].data : nil
         let router = parameters.withValues(ParameterName.router) { r in
-            guard ext.selectionBias else {
-                return routerForward(config.router, shape: s, x: input.p, weight: r, groups: ext.routerGroups,
-                                     scores: ext.routerScores)
-            }
-            return parameters.withValues(ParameterName.selectionBias) { b in
-                routerForward(config.router, shape: s, x: input.p, weight: r, groups: ext.routerGroups,
-                              scores: ext.routerScores, bias: b)
+            withOptionalPointer(selection) { b in
+                withOptionalPointer(logitBias) { c in
+                    routerForward(config.router, shape: s, x: input.p, weight: r, groups: ext.routerGroups,
+                                  scores: ext.routerScores, bias: b, logitBias: c)
+                }
             }
         }
         // 2. Routed experts, grouped by expert: E_{S_i}(x) for every (token, slot).
@@ -280,6 +280,12 @@ extension DAGMoELayer {
                 routerBackward(config.router, shape: s, cache: cache.router, dGates: dGates.p,
                                dProbs: dProbs, dLogits: dLogits, x: cache.x.p, weight: r,
                                dX: dx.p, dWeight: dR)
+            }
+        }
+        // z = x Rᵀ + c  ⇒  dc = Σ_t dz_t (extension router_bias).
+        if config.extensions.routerBias {
+            gradients.withMutableValues(ParameterName.routerBias) { dc in
+                for t in 0..<s.tokens { for e in 0..<s.n { dc[e] += dLogits.p[t * s.n + e] } }
             }
         }
         return Matrix(rows: s.tokens, cols: d, data: dx.array)

@@ -21,6 +21,10 @@
 ///   (Llama 4): node i starts as E_{S_i}(g_i x) + x/K rather than g_i E_{S_i}(x) + x/K.
 ///   Backward: dE = dx_i^0, the expert's input gradient du gives dx += g_i du and
 ///   dg_i = ⟨du, x⟩.
+/// - `routerBias`: z = x Rᵀ + c with c = `router.bias` [N] (gpt-oss); dc = Σ_t dz_t.
+/// - `expertBias`: each routed expert's three linear maps have biases, `experts.{e}.w1.bias`,
+///   `w3.bias` [d_ff] and `w2.bias` [d] (gpt-oss).
+/// - `clampedSwiGLU`: the routed experts' activation is ``ClampedSwiGLU`` (gpt-oss), not silu(a)·b.
 /// - `edgeScorer`: `.bilinear` adds h_iᵀ A_l h_j to every edge score of round l,
 ///   e_ij = σ(h_iᵀ A h_j + a_t·h_i + a_s·h_j + b), with A_l = `dag.{l}.edge.bilinear` [d_g, d_g]
 ///   (A = 0 is the spec's gate). The spec's additive score thresholds to lonesum patterns only;
@@ -49,26 +53,40 @@ public struct LayerExtensions: Sendable, Equatable, Codable {
     public var routerScores: RouterScores
     public var selectionBias: Bool
     public var gateScalesInput: Bool
+    public var routerBias: Bool
+    public var expertBias: Bool
+    public var clampedSwiGLU: ClampedSwiGLU?
 
     public init(sharedGate: Bool = false, routerGroups: RouterGroups? = nil, edgeScorer: EdgeScorer = .additive,
-                routerScores: RouterScores = .softmax, selectionBias: Bool = false, gateScalesInput: Bool = false) {
+                routerScores: RouterScores = .softmax, selectionBias: Bool = false, gateScalesInput: Bool = false,
+                routerBias: Bool = false, expertBias: Bool = false, clampedSwiGLU: ClampedSwiGLU? = nil) {
         self.sharedGate = sharedGate
         self.routerGroups = routerGroups
         self.edgeScorer = edgeScorer
         self.routerScores = routerScores
         self.selectionBias = selectionBias
         self.gateScalesInput = gateScalesInput
+        self.routerBias = routerBias
+        self.expertBias = expertBias
+        self.clampedSwiGLU = clampedSwiGLU
     }
 
     /// True when nothing is switched on (the spec's layer).
     public var isEmpty: Bool {
         !sharedGate && routerGroups == nil && edgeScorer == .additive && routerScores == .softmax && !selectionBias
-            && !gateScalesInput
+            && !gateScalesInput && !routerBias && !expertBias && clampedSwiGLU == nil
     }
 
     /// The extension's weights with their shapes, in a fixed order.
-    func parameterShapes(dModel: Int, nExperts: Int, dG: Int, rounds: Int) -> [(name: String, shape: [Int])] {
+    func parameterShapes(dModel: Int, nExperts: Int, dFF: Int, dG: Int, rounds: Int) -> [(name: String, shape: [Int])] {
         var out: [(name: String, shape: [Int])] = selectionBias ? [(ParameterName.selectionBias, [nExperts])] : []
+        if routerBias { out.append((ParameterName.routerBias, [nExperts])) }
+        if expertBias {
+            for e in 0..<nExperts {
+                out += [(ParameterName.expertBias(e, "w1"), [dFF]), (ParameterName.expertBias(e, "w2"), [dModel]),
+                        (ParameterName.expertBias(e, "w3"), [dFF])]
+            }
+        }
         if sharedGate { out.append((ParameterName.sharedGate, [1, dModel])) }
         if edgeScorer == .bilinear { out += (0..<rounds).map { (ParameterName.bilinear($0), [dG, dG]) } }
         return out
@@ -89,6 +107,12 @@ extension ParameterName {
 
     /// The extension's selection-only bias b of the router, [N].
     static let selectionBias = "router.selection_bias"
+
+    /// The extension's logit bias c of the router, [N].
+    static let routerBias = "router.bias"
+
+    /// `experts.{e}.{w}.bias`, the extension's expert biases.
+    static func expertBias(_ e: Int, _ w: String) -> String { "experts.\(e).\(w).bias" }
 
     /// The extension weight A_l of round l's bilinear edge score, [d_g, d_g].
     static func bilinear(_ l: Int) -> String { dag(l, "edge.bilinear") }

@@ -22,11 +22,13 @@ struct RouterCache<Scalar: BLASScalar>: Sendable {
 
 /// Router forward. x is [T, d], weight R is [N, d]; `groups` restricts the selection
 /// (extension `router_groups`, ``RouterGroups``), `scores` picks softmax or sigmoid scores
-/// and `bias` ([N], extension `selection_bias`) shifts the scores the selection ranks.
+/// and `bias` ([N], extension `selection_bias`) shifts the scores the selection ranks;
+/// `logitBias` ([N], extension `router_bias`) is added to z.
 func routerForward<Scalar: BLASScalar>(
     _ kind: LayerConfig.Router, shape s: LayerShape,
     x: UnsafePointer<Scalar>, weight: UnsafePointer<Scalar>, groups: RouterGroups? = nil,
-    scores: LayerExtensions.RouterScores = .softmax, bias: UnsafePointer<Scalar>? = nil
+    scores: LayerExtensions.RouterScores = .softmax, bias: UnsafePointer<Scalar>? = nil,
+    logitBias: UnsafePointer<Scalar>? = nil
 ) -> RouterCache<Scalar> {
     let t = s.tokens, n = s.n, k = s.k
     let logits = Buffer<Scalar>(uninitialized: t * n)
@@ -38,6 +40,8 @@ func routerForward<Scalar: BLASScalar>(
     // z = x Rᵀ: [T, d] × [d, N].
     Scalar.gemm(transA: false, transB: true, m: t, n: n, k: s.d, alpha: 1, a: x, lda: s.d,
                 b: weight, ldb: s.d, beta: 0, c: logits.p, ldc: n)
+    // z += c (extension router_bias).
+    if let logitBias { for tok in 0..<t { for e in 0..<n { logits.p[tok * n + e] += logitBias[e] } } }
 
     topk.withUnsafeMutableBufferPointer { sel in
         let selection = sel.baseAddress!
@@ -184,4 +188,10 @@ func routerBackward<Scalar: BLASScalar>(
                 b: weight, ldb: s.d, beta: 1, c: dX, ldc: s.d)
     Scalar.gemm(transA: true, transB: false, m: n, n: s.d, k: t, alpha: 1, a: dLogits.p, lda: n,
                 b: x, ldb: s.d, beta: 1, c: dWeight, ldc: s.d)
+}
+
+/// `body` with a pointer to `values`' storage, or nil when there are none.
+func withOptionalPointer<T, R>(_ values: [T]?, _ body: (UnsafePointer<T>?) -> R) -> R {
+    guard let values else { return body(nil) }
+    return values.withUnsafeBufferPointer { body($0.baseAddress!) }
 }
