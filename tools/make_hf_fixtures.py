@@ -65,6 +65,8 @@ FAMILIES = {
     "dots1": dict(n_routed_experts=6, num_experts_per_tok=2, moe_intermediate_size=8, n_shared_experts=2,
                   first_k_dense_replace=1, num_hidden_layers=3, n_group=1, topk_group=1,
                   routed_scaling_factor=2.0, norm_topk_prob=True),
+    "gpt_oss": dict(num_local_experts=4, num_experts_per_tok=2, intermediate_size=8, swiglu_limit=0.8,
+                    layer_types=["sliding_attention", "full_attention"]),
     "llama4_text": dict(num_local_experts=4, num_experts_per_tok=1, intermediate_size=4, intermediate_size_mlp=24,
                         num_hidden_layers=4, interleave_moe_layer_step=2),
     "minimax": dict(num_local_experts=4, num_experts_per_tok=2, intermediate_size=8, block_size=16),

@@ -21,8 +21,8 @@ public enum ModelFamily: String, CaseIterable, Sendable {
     case hunyuanV1MoE = "hunyuan_v1_moe"
     case ernie45MoE = "ernie4_5_moe"
     case llama4Text = "llama4_text"
-    /// Read for `count` only: ``unsupportedBlock`` says what the layer lacks.
     case gptOSS = "gpt_oss"
+    /// Read for `count` only: ``unsupportedBlock`` says what the layer lacks.
     case phimoe
 
     /// `model_type`s read as another family: the same architecture under its own name.
@@ -47,8 +47,6 @@ public enum ModelFamily: String, CaseIterable, Sendable {
     /// family's config.json is read (n, k and the widths, for `count`), its layers are refused.
     public var unsupportedBlock: String? {
         switch self {
-        case .gptOSS:
-            return "the router's bias, expert biases, the clamped SwiGLU (swiglu_alpha, swiglu_limit, up + 1) and MXFP4 expert weights"
         case .phimoe:
             return "PhiMoE's sparse-mixer routing (second choice by a masked softmax, jitter threshold)"
         default:

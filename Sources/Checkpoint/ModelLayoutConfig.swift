@@ -41,6 +41,10 @@ public struct ModelMoEConfig: Sendable, Equatable {
     public let selectionBias: Bool
     /// The gate scales the expert's input (Llama 4).
     public let gateScalesInput: Bool
+    /// The router's logits have a bias; the experts' linear maps have biases (gpt-oss).
+    public let routerBias: Bool, expertBias: Bool
+    /// The experts' clamped SwiGLU (gpt-oss's `swiglu_alpha`, `swiglu_limit`), else nil.
+    public let clampedSwiGLU: ClampedSwiGLU?
     /// The model's RMSNorm epsilon, used for a DAG module added on top.
     public let normEps: Double
     /// Block-wise FP8 (`quantization_config.quant_method` = `fp8`): the [rows, cols] block of
@@ -103,7 +107,8 @@ public struct ModelMoEConfig: Sendable, Equatable {
 
         var sharedFF = 0, sharedGate = false, normalize = true, scale = 1.0
         var groups: RouterGroups?, scores = LayerExtensions.RouterScores.softmax, bias = false
-        var rule = DenseRule.none, scalesInput = false
+        var rule = DenseRule.none, scalesInput = false, logitBias = false, expertBiases = false
+        var clamp: ClampedSwiGLU?
         let (n, k, layerCount) = (experts, topK, layers)
         func checkGroups(_ g: RouterGroups) throws(ModelLayoutError) {
             do {
@@ -115,8 +120,18 @@ public struct ModelMoEConfig: Sendable, Equatable {
             }
         }
         switch family {
-        case .gptOSS, .phimoe:
+        case .phimoe:
             break
+        case .gptOSS:
+            // GptOssTopKRouter: z = Rx + c, top-k of z, softmax over them; experts with biases
+            // and the clamped SwiGLU on interleaved gate/up columns.
+            logitBias = true
+            expertBiases = true
+            clamp = ClampedSwiGLU(alpha: try optional("swiglu_alpha", json.optionalDouble, default: 1.702, "1.702"),
+                                  limit: try optional("swiglu_limit", json.optionalDouble, default: 7, "7"))
+            guard clamp!.limit > 0 else {
+                throw .malformedConfigKey(path: path, key: "swiglu_limit", value: "\(clamp!.limit)", expected: "a number > 0")
+            }
         case .llama4Text:
             // Llama4Router: top-k of the logits, σ of each kept logit, scaling the expert's input.
             sharedFF = expertFF
@@ -226,6 +241,9 @@ public struct ModelMoEConfig: Sendable, Equatable {
         self.scores = scores
         self.selectionBias = bias
         self.gateScalesInput = scalesInput
+        self.routerBias = logitBias
+        self.expertBias = expertBiases
+        self.clampedSwiGLU = clamp
         self.rule = rule
         self.notes = notes
     }
@@ -267,7 +285,8 @@ public struct ModelMoEConfig: Sendable, Equatable {
         LayerConfig(dModel: hiddenSize, nExperts: experts, topK: topK, dFF: expertFF, dG: dG, dagLayers: dagLayers,
                     norm: .rmsnorm, normEps: normEps, router: router, sharedDFF: sharedFF)
             .with(LayerExtensions(sharedGate: sharedGate, routerGroups: groups, routerScores: scores,
-                                   selectionBias: selectionBias, gateScalesInput: gateScalesInput))
+                                   selectionBias: selectionBias, gateScalesInput: gateScalesInput, routerBias: routerBias,
+                                   expertBias: expertBias, clampedSwiGLU: clampedSwiGLU))
     }
 }
 

@@ -10,8 +10,9 @@ public enum ExpertStorage: String, Sendable {
     /// Granite MoE: `input_linear.weight` [N, 2·I, d] (gate rows first) and
     /// `output_linear.weight` [N, d, I].
     case granite = "input_linear/output_linear"
-    /// Llama 4: `experts.gate_up_proj` [N, d, 2·I] (gate columns first) and
-    /// `experts.down_proj` [N, I, d], both the transpose of the spec's orientation.
+    /// Llama 4 and gpt-oss: `experts.gate_up_proj` [N, d, 2·I] (gate columns first; gpt-oss:
+    /// gate and up interleaved) and `experts.down_proj` [N, I, d], both the transpose of the
+    /// spec's orientation (gpt-oss: with `_bias` tensors [N, 2·I] and [N, d]).
     case transposed = "experts.gate_up_proj/down_proj (transposed)"
 }
 
@@ -29,16 +30,24 @@ public struct WeightSource: Sendable, Equatable {
     /// spec's weight transposed ([take.count, rows]): Llama 4's experts.
     public let transpose: Transpose?
 
-    /// Columns `take` of a row-major [rows, cols] block, transposed.
+    /// Columns first, first + step, … (`count` of them) of a row-major [rows, cols] block, transposed.
     public struct Transpose: Sendable, Equatable {
         public let rows: Int, cols: Int
-        public let take: Range<Int>
+        public let first: Int, count: Int, step: Int
 
-        /// The [take.count, rows] transpose of the columns `take` of `block`.
+        public init(rows: Int, cols: Int, first: Int = 0, count: Int, step: Int = 1) {
+            self.rows = rows
+            self.cols = cols
+            self.first = first
+            self.count = count
+            self.step = step
+        }
+
+        /// The [count, rows] transpose of the taken columns of `block`.
         func apply<T>(_ block: [T]) -> [T] {
             var out: [T] = []
-            out.reserveCapacity(take.count * rows)
-            for j in take { for r in 0..<rows { out.append(block[r * cols + j]) } }
+            out.reserveCapacity(count * rows)
+            for j in 0..<count { for r in 0..<rows { out.append(block[r * cols + first + j * step]) } }
             return out
         }
     }
@@ -82,7 +91,7 @@ extension ModelLayout {
         } else if tensors.contains("\(prefix).experts.0.gate_proj.weight") {
             storage = .projections
         } else if tensors.contains("\(prefix).experts.gate_up_proj") {
-            storage = c.family == .llama4Text ? .transposed : .merged
+            storage = c.family == .llama4Text || c.family == .gptOSS ? .transposed : .merged
         } else if tensors.contains("\(prefix).input_linear.weight") {
             storage = .granite
         } else {
@@ -118,10 +127,22 @@ extension ModelLayout {
             case .transposed:
                 let gateUp = "\(prefix).experts.gate_up_proj", down = "\(prefix).experts.down_proj"
                 let block = (e * d * 2 * ff)..<((e + 1) * d * 2 * ff)
-                add(spec("w1"), gateUp, [n, d, 2 * ff], elements: block, transpose: .init(rows: d, cols: 2 * ff, take: 0..<ff))
+                // Llama 4: gate columns first; gpt-oss: gate and up interleaved (even and odd columns).
+                let interleaved = c.family == .gptOSS
+                let gate = WeightSource.Transpose(rows: d, cols: 2 * ff, count: ff, step: interleaved ? 2 : 1)
+                let up = WeightSource.Transpose(rows: d, cols: 2 * ff, first: interleaved ? 1 : ff, count: ff, step: interleaved ? 2 : 1)
+                add(spec("w1"), gateUp, [n, d, 2 * ff], elements: block, transpose: gate)
                 add(spec("w2"), down, [n, ff, d], elements: (e * ff * d)..<((e + 1) * ff * d), scale: c.routedScale,
-                    transpose: .init(rows: ff, cols: d, take: 0..<d))
-                add(spec("w3"), gateUp, [n, d, 2 * ff], elements: block, transpose: .init(rows: d, cols: 2 * ff, take: ff..<(2 * ff)))
+                    transpose: .init(rows: ff, cols: d, count: d))
+                add(spec("w3"), gateUp, [n, d, 2 * ff], elements: block, transpose: up)
+                if c.expertBias {
+                    let bias = "\(gateUp)_bias", row = (e * 2 * ff)..<((e + 1) * 2 * ff)
+                    add("experts.\(e).w1.bias", bias, [n, 2 * ff], elements: row,
+                        transpose: .init(rows: 1, cols: 2 * ff, count: ff, step: interleaved ? 2 : 1))
+                    add("experts.\(e).w2.bias", "\(down)_bias", [n, d], elements: (e * d)..<((e + 1) * d), scale: c.routedScale)
+                    add("experts.\(e).w3.bias", bias, [n, 2 * ff], elements: row,
+                        transpose: .init(rows: 1, cols: 2 * ff, first: interleaved ? 1 : ff, count: ff, step: interleaved ? 2 : 1))
+                }
             case .merged, .granite:
                 let gateUp = storage == .merged ? "\(prefix).experts.gate_up_proj" : "\(prefix).input_linear.weight"
                 let down = storage == .merged ? "\(prefix).experts.down_proj" : "\(prefix).output_linear.weight"
@@ -149,6 +170,7 @@ extension ModelLayout {
             }
         }
         if c.sharedGate { add("shared_gate.weight", "\(prefix).shared_expert_gate.weight", [1, d]) }
+        if c.routerBias { add("router.bias", "\(prefix).router.bias", [n]) }
         if c.selectionBias {
             let candidates = ["gate.e_score_correction_bias", "e_score_correction_bias", "moe_statics.e_score_correction_bias",
                               "gate.moe_statics.e_score_correction_bias"].map { "\(prefix).\($0)" }

@@ -22,6 +22,9 @@ struct ModelCrosscheckOutput: FormattedOutput {
         if c.scores == .sigmoid { shared += ", sigmoid scores" }
         if c.selectionBias { shared += ", selection bias" }
         if c.gateScalesInput { shared += ", gates scale the expert input" }
+        if c.routerBias { shared += ", router bias" }
+        if c.expertBias { shared += ", expert biases" }
+        if let clamp = c.clampedSwiGLU { shared += ", clamped SwiGLU (alpha \(clamp.alpha), limit \(clamp.limit))" }
         if let g = c.groups { shared += ", \(g.count) groups (ranked by \(g.rank == .max ? "best score" : "sum of best two")), top \(g.selected)" }
         return "\(model.directory): \(c.family.rawValue), \(c.layers) layers (MoE: \(ModelCrosscheckOutput.ranges(c.moeLayers))), "
             + "d=\(c.hiddenSize) N=\(c.experts) K=\(c.topK) expert d_ff=\(c.expertFF)\(shared)\n"
@@ -43,6 +46,9 @@ struct ModelCrosscheckOutput: FormattedOutput {
         if c.scores == .sigmoid { parts.append("extension router_scores = sigmoid") }
         if c.selectionBias { parts.append("extension selection_bias (e_score_correction_bias)") }
         if c.gateScalesInput { parts.append("extension gate_scales_input") }
+        if c.routerBias { parts.append("extension router_bias") }
+        if c.expertBias { parts.append("extension expert_bias") }
+        if c.clampedSwiGLU != nil { parts.append("extension swiglu_alpha/swiglu_limit") }
         return parts.joined(separator: ", ")
     }
 

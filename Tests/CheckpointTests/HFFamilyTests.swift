@@ -9,7 +9,7 @@ import MoE
 /// received and returned while transformers ran the model (float32).
 @Suite struct HFFamilyTests {
     /// The fixture directories, one per family (Fixtures/hf/<model_type>).
-    static let families = ["deepseek_v2", "deepseek_v3", "deepseek_v3_fp8", "dots1", "ernie4_5_moe", "glm4_moe", "granitemoe",
+    static let families = ["deepseek_v2", "deepseek_v3", "deepseek_v3_fp8", "dots1", "ernie4_5_moe", "glm4_moe", "gpt_oss", "granitemoe",
                            "granitemoeshared", "hunyuan_v1_moe", "llama4_text", "minimax", "minimax_m2", "mixtral", "olmoe",
                            "qwen2_moe", "qwen3_5_moe_text", "qwen3_moe", "qwen3_next"]
 
@@ -100,6 +100,8 @@ import MoE
         let hunyuan = try config("hunyuan_v1_moe")
         #expect(hunyuan.expertFF == 24 && hunyuan.sharedFF == 24 && hunyuan.normalizeTopK)
         #expect(try config("qwen3_next").sharedGate && config("qwen3_5_moe_text").normalizeTopK)
+        let oss = try config("gpt_oss")
+        #expect(oss.routerBias && oss.expertBias && oss.clampedSwiGLU == ClampedSwiGLU(alpha: 1.702, limit: 0.8) && oss.normalizeTopK)
         let llama = try ModelLayout(directory: Self.directory("llama4_text"))
         #expect(llama.config.gateScalesInput && llama.config.scores == .sigmoid && !llama.config.normalizeTopK)
         #expect(llama.config.moeLayers == [1, 3])
@@ -164,7 +166,7 @@ import MoE
     /// A family whose block the layer cannot run is read for its counts and its layers are
     /// refused with what is missing; an unknown model_type lists the supported ones.
     @Test func unsupportedFamiliesSayWhatIsMissing() throws {
-        for (type, word) in [("gpt_oss", "clamped SwiGLU"), ("phimoe", "sparse-mixer")] {
+        for (type, word) in [("phimoe", "sparse-mixer")] {
             let dir = try ModelFixtures.copy("mixtral") { url in
                 try ModelFixtures.editConfig(url) { $0.replacingOccurrences(of: "\"mixtral\"", with: "\"\(type)\"") }
             }

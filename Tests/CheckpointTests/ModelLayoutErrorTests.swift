@@ -25,13 +25,13 @@ import MoE
         #expect(e.description.contains("model_type 'llama' is not a supported MoE layout"))
         #expect(e.description.contains("supported: deepseek, deepseek_v2, deepseek_v3, dots1, ernie4_5_moe, glm4_moe"))
 
-        // gpt_oss is read (n, k for count) but its layers are refused, naming what the layer lacks.
-        let oss = try ModelFixtures.copy("mixtral") { url in
-            try ModelFixtures.editConfig(url) { $0.replacingOccurrences(of: "\"mixtral\"", with: "\"gpt_oss\"") }
+        // phimoe is read (n, k for count) but its layers are refused, naming what the layer lacks.
+        let phi = try ModelFixtures.copy("mixtral") { url in
+            try ModelFixtures.editConfig(url) { $0.replacingOccurrences(of: "\"mixtral\"", with: "\"phimoe\"") }
         }
-        let model = try ModelLayout(directory: oss)
+        let model = try ModelLayout(directory: phi)
         #expect(model.config.experts == 4 && model.config.topK == 2)
-        #expect(throws: ModelLayoutError.unsupportedBlock(modelType: "gpt_oss", missing: ModelFamily.gptOSS.unsupportedBlock!)) {
+        #expect(throws: ModelLayoutError.unsupportedBlock(modelType: "phimoe", missing: ModelFamily.phimoe.unsupportedBlock!)) {
             try model.layout(layer: 0)
         }
 
