@@ -83,14 +83,17 @@ FAMILIES = {
 }
 
 # Quantized variants: family -> (base family, how its expert weights are stored).
-QUANTIZED = {"deepseek_v3_fp8": ("deepseek_v3", "fp8")}
+QUANTIZED = {"deepseek_v3_fp8": ("deepseek_v3", "fp8"), "gpt_oss_mxfp4": ("gpt_oss", "mxfp4")}
+# gpt-oss's MXFP4 packs 32 values per scale along the input dimension: d and I must be multiples of 32.
+SIZES = {"gpt_oss_mxfp4": dict(hidden_size=32, intermediate_size=32, head_dim=16)}
+FP4_VALUES = [0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, -0.0, -0.5, -1.0, -1.5, -2.0, -3.0, -4.0, -6.0]
 FP8_BLOCK = [4, 8]
 
 BLOCK = re.compile(r"^model\.layers\.(\d+)\.(mlp|block_sparse_moe|feed_forward)$")
 
 
-def build(family, seed):
-    cfg = AutoConfig.for_model(family, **{**BASE, **FAMILIES[family]})
+def build(family, seed, sizes=None):
+    cfg = AutoConfig.for_model(family, **{**BASE, **FAMILIES[family], **(sizes or {})})
     torch.manual_seed(seed)
     model = AutoModelForCausalLM.from_config(cfg, dtype=torch.float32).eval()
     with torch.no_grad():
@@ -160,14 +163,31 @@ def fp8_quantize(w, block):
     return q, scale
 
 
+def mxfp4_quantize(w):
+    """MXFP4 as gpt-oss ships it, for w [N, rows, cols]: per 32 consecutive values of a row one
+    e8m0 scale 2^(s − 127) (the smallest power of two with amax / 2^e ≤ 6), values rounded to the
+    nearest FP4 e2m1, two per byte (even position in the low nibble). Returns blocks
+    [N, rows, cols / 32, 16] and scales [N, rows, cols / 32], both uint8."""
+    n, rows, cols = w.shape
+    g = w.reshape(n, rows, cols // 32, 32)
+    amax = g.abs().amax(dim=-1).clamp(min=1e-30)
+    exp = torch.ceil(torch.log2(amax / 6.0)).to(torch.int32)
+    lut = torch.tensor(FP4_VALUES)
+    scaled = g / torch.ldexp(torch.ones_like(amax), exp)[..., None]
+    idx = (scaled[..., None] - lut).abs().argmin(dim=-1).to(torch.uint8)
+    blocks = idx[..., 0::2] | (idx[..., 1::2] << 4)
+    return blocks.contiguous(), (exp + 127).to(torch.uint8).contiguous()
+
+
 def quantize(model, out, fmt):
+    if fmt == "mxfp4":
+        return quantize_mxfp4(model, out)
     """Replaces the routed and shared experts' weights of the saved model by their FP8 form, and the
     float model's weights by what transformers' reference dequantizer
     (integrations.finegrained_fp8._dequantize_fp8_weight) makes of it, so that the captured outputs
     are those of the quantized checkpoint."""
     from safetensors import safe_open
     from transformers.integrations.finegrained_fp8 import _dequantize_fp8_weight
-    assert fmt == "fp8"
     path = os.path.join(out, "model.safetensors")
     with safe_open(path, "pt") as f:
         stored = {k: f.get_tensor(k) for k in f.keys()}
@@ -200,9 +220,37 @@ def quantize(model, out, fmt):
     json.dump(cfg, open(cfg_path, "w"), indent=2, sort_keys=True)
 
 
+def quantize_mxfp4(model, out):
+    """Replaces gpt-oss's expert weights by MXFP4 `_blocks`/`_scales` on disk, and the float model's
+    by what transformers' reference dequantizer (integrations.mxfp4._convert_moe_packed_tensors)
+    makes of them."""
+    from safetensors import safe_open
+    from transformers.integrations.mxfp4 import _convert_moe_packed_tensors
+    path = os.path.join(out, "model.safetensors")
+    with safe_open(path, "pt") as f:
+        stored = {k: f.get_tensor(k) for k in f.keys()}
+    params = dict(model.named_parameters())
+    quantized = {}
+    for name, w in stored.items():
+        if name.endswith(".experts.gate_up_proj") or name.endswith(".experts.down_proj"):
+            # On the hub the packed rows are the output units: the transpose of transformers' [N, in, out].
+            blocks, scales = mxfp4_quantize(w.transpose(1, 2).contiguous())
+            quantized[name + "_blocks"], quantized[name + "_scales"] = blocks, scales
+            with torch.no_grad():
+                params[name].copy_(_convert_moe_packed_tensors(blocks, scales, dtype=torch.float32))
+        else:
+            quantized[name] = w
+    save_file(quantized, path, metadata={"format": "pt"})
+    cfg_path = os.path.join(out, "config.json")
+    cfg = json.load(open(cfg_path))
+    cfg["quantization_config"] = {"modules_to_not_convert": ["model.layers.*.self_attn", "model.layers.*.mlp.router",
+                                                             "model.embed_tokens", "lm_head"], "quant_method": "mxfp4"}
+    json.dump(cfg, open(cfg_path, "w"), indent=2, sort_keys=True)
+
+
 def write(family, seed=1):
     base, fmt = QUANTIZED.get(family, (family, None))
-    model = build(base, seed)
+    model = build(base, seed, SIZES.get(family))
     out = os.path.join(ROOT, family)
     shutil.rmtree(out, ignore_errors=True)
     model.save_pretrained(out)

@@ -92,6 +92,15 @@ extension ModelLayout {
     private func storedValues<Scalar: BLASScalar>(_ source: WeightSource) throws(ModelLayoutError) -> [Scalar] {
         let info = try tensors.info(source.tensor)
         if info.dtype == .f8e4m3 { return try dequantizedFP8(source, shape: info.shape) }
+        if let rows = source.mxfp4 {
+            let values = rows.decode(blocks: try tensors.bytes(source.tensor, elements: source.elements!),
+                                     scales: try tensors.bytes(rows.scales, elements: rows.scaleElements))
+            return try values.enumerated().map { (i, v) throws(ModelLayoutError) -> Scalar in
+                let x = Scalar(v * source.scale)
+                guard x.isFinite else { throw .overflow(tensor: source.tensor, index: i, value: v, scale: source.scale, scalar: "\(Scalar.self)") }
+                return x
+            }
+        }
         let first = source.elements?.lowerBound ?? 0
         if Scalar.self == Float.self, source.scale == 1, try tensors.info(source.tensor).dtype != .f64 {
             let floats = try tensors.floats(source.tensor, elements: source.elements)
@@ -145,6 +154,7 @@ extension ModelLayout {
         for source in plan.sources {
             var count = source.elements?.count ?? 0
             if source.elements == nil { count = try tensors.info(source.tensor).count }
+            if let rows = source.mxfp4 { count = rows.count * rows.cols }
             let (bytes, o1) = count.multipliedReportingOverflow(by: scalarSize)
             let (sum, o2) = total.addingReportingOverflow(bytes)
             total = o1 || o2 ? Int.max : sum

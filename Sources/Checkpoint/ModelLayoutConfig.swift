@@ -253,9 +253,11 @@ public struct ModelMoEConfig: Sendable, Equatable {
     static func fp8Block(_ json: ModelJSONObject) throws(ModelLayoutError) -> [Int]? {
         guard let q = try json.optionalObject("quantization_config") else { return nil }
         let method = try q.optionalString("quant_method") ?? "none"
+        // gpt-oss's MXFP4 experts are recognised by their *_blocks/*_scales tensors.
+        if method == "mxfp4", case .string("gpt_oss")? = json["model_type"] { return nil }
         guard method == "fp8" else {
             throw .unsupportedSetting(path: json.path, key: "quantization_config.quant_method", value: method,
-                                      reason: "only block-wise FP8 (fp8, e4m3, weight_block_size) is read")
+                                      reason: "only block-wise FP8 (fp8, e4m3, weight_block_size) and gpt-oss's mxfp4 are read")
         }
         let format = try q.optionalString("fmt") ?? "e4m3"
         guard format == "e4m3" else {

@@ -10,6 +10,10 @@ public enum ExpertStorage: String, Sendable {
     /// Granite MoE: `input_linear.weight` [N, 2·I, d] (gate rows first) and
     /// `output_linear.weight` [N, d, I].
     case granite = "input_linear/output_linear"
+    /// gpt-oss as released: MXFP4 `experts.gate_up_proj_blocks` [N, 2·I, d/32, 16] with
+    /// `_scales` [N, 2·I, d/32] (rows: gate and up interleaved), `experts.down_proj_blocks`
+    /// [N, d, I/32, 16] with `_scales`, biases as in `transposed` (``MXFP4Rows``).
+    case mxfp4 = "experts.gate_up_proj_blocks/down_proj_blocks (MXFP4)"
     /// Llama 4 and gpt-oss: `experts.gate_up_proj` [N, d, 2·I] (gate columns first; gpt-oss:
     /// gate and up interleaved) and `experts.down_proj` [N, I, d], both the transpose of the
     /// spec's orientation (gpt-oss: with `_bias` tensors [N, 2·I] and [N, d]).
@@ -26,6 +30,8 @@ public struct WeightSource: Sendable, Equatable {
     public let elements: Range<Int>?
     /// A factor applied to the values: the routed scaling factor on W2, else 1.
     public let scale: Double
+    /// When set, `tensor` is MXFP4 `*_blocks` (`elements`: the expert's bytes) decoded row by row.
+    public let mxfp4: MXFP4Rows?
     /// When set, `elements` hold a row-major [rows, cols] block whose columns `take` are the
     /// spec's weight transposed ([take.count, rows]): Llama 4's experts.
     public let transpose: Transpose?
@@ -90,6 +96,8 @@ extension ModelLayout {
             storage = .mixtral
         } else if tensors.contains("\(prefix).experts.0.gate_proj.weight") {
             storage = .projections
+        } else if c.family == .gptOSS && tensors.contains("\(prefix).experts.gate_up_proj_blocks") {
+            storage = .mxfp4
         } else if tensors.contains("\(prefix).experts.gate_up_proj") {
             storage = c.family == .llama4Text || c.family == .gptOSS ? .transposed : .merged
         } else if tensors.contains("\(prefix).input_linear.weight") {
@@ -106,8 +114,9 @@ extension ModelLayout {
         var shapes: [(String, [Int])] = []
         var listed: Set<String> = []
         func add(_ spec: String, _ tensor: String, _ shape: [Int], elements: Range<Int>? = nil, scale: Double = 1,
-                 transpose: WeightSource.Transpose? = nil) {
-            sources.append(WeightSource(spec: spec, tensor: tensor, elements: elements, scale: scale, transpose: transpose))
+                 transpose: WeightSource.Transpose? = nil, mxfp4: MXFP4Rows? = nil) {
+            sources.append(WeightSource(spec: spec, tensor: tensor, elements: elements, scale: scale, mxfp4: mxfp4,
+                                        transpose: transpose))
             if listed.insert(tensor).inserted { shapes.append((tensor, shape)) }
         }
         add("router.weight", router, [n, d])
@@ -124,6 +133,24 @@ extension ModelLayout {
                 add(spec("w1"), "\(p).gate_proj.weight", [ff, d])
                 add(spec("w2"), "\(p).down_proj.weight", [d, ff], scale: c.routedScale)
                 add(spec("w3"), "\(p).up_proj.weight", [ff, d])
+            case .mxfp4:
+                let gateUp = "\(prefix).experts.gate_up_proj", down = "\(prefix).experts.down_proj"
+                let (gd, gf) = (d / 32, ff / 32)
+                let up = (e * 2 * ff * d / 2)..<((e + 1) * 2 * ff * d / 2), upScales = (e * 2 * ff * gd)..<((e + 1) * 2 * ff * gd)
+                add(spec("w1"), gateUp + "_blocks", [n, 2 * ff, gd, 16], elements: up,
+                    mxfp4: MXFP4Rows(scales: gateUp + "_scales", scaleElements: upScales, cols: d, first: 0, count: ff, step: 2))
+                add(spec("w2"), down + "_blocks", [n, d, gf, 16], elements: (e * d * ff / 2)..<((e + 1) * d * ff / 2),
+                    scale: c.routedScale, mxfp4: MXFP4Rows(scales: down + "_scales", scaleElements: (e * d * gf)..<((e + 1) * d * gf),
+                                                           cols: ff, first: 0, count: d, step: 1))
+                add(spec("w3"), gateUp + "_blocks", [n, 2 * ff, gd, 16], elements: up,
+                    mxfp4: MXFP4Rows(scales: gateUp + "_scales", scaleElements: upScales, cols: d, first: 1, count: ff, step: 2))
+                if c.expertBias {
+                    let bias = "\(gateUp)_bias", row = (e * 2 * ff)..<((e + 1) * 2 * ff)
+                    add("experts.\(e).w1.bias", bias, [n, 2 * ff], elements: row, transpose: .init(rows: 1, cols: 2 * ff, count: ff, step: 2))
+                    add("experts.\(e).w2.bias", "\(down)_bias", [n, d], elements: (e * d)..<((e + 1) * d), scale: c.routedScale)
+                    add("experts.\(e).w3.bias", bias, [n, 2 * ff], elements: row,
+                        transpose: .init(rows: 1, cols: 2 * ff, first: 1, count: ff, step: 2))
+                }
             case .transposed:
                 let gateUp = "\(prefix).experts.gate_up_proj", down = "\(prefix).experts.down_proj"
                 let block = (e * d * 2 * ff)..<((e + 1) * d * 2 * ff)
@@ -181,6 +208,7 @@ extension ModelLayout {
         }
 
         for (tensor, shape) in shapes.dropFirst() { try check(tensor, shape, layer: layer) }
+        for source in sources where source.mxfp4 != nil { listed.insert(source.mxfp4!.scales) }
         for source in sources where try tensors.info(source.tensor).dtype == .f8e4m3 {
             try checkFP8(source)
             listed.insert(source.tensor + "_scale_inv")
@@ -194,6 +222,20 @@ extension ModelLayout {
     private func check(_ tensor: String, _ shape: [Int], layer: Int) throws(ModelLayoutError) {
         guard tensors.contains(tensor) else { throw missing(tensor, layer: layer) }
         let info = try tensors.info(tensor)
+        if tensor.hasSuffix("_blocks") && config.family == .gptOSS {
+            guard info.dtype == .u8, info.shape == shape, shape.count == 4, shape[3] == 16 else {
+                throw .unsupportedQuantization(tensor: tensor, format: "MXFP4",
+                                               reason: "expected U8 \(shape) blocks, found \(info.dtype.rawValue) \(info.shape)")
+            }
+            let scales = String(tensor.dropLast("_blocks".count)) + "_scales"
+            guard config.hiddenSize % 32 == 0, config.expertFF % 32 == 0 else {
+                throw .unsupportedQuantization(tensor: tensor, format: "MXFP4", reason: "d and the expert width must be multiples of 32")
+            }
+            guard tensors.contains(scales), try tensors.info(scales).dtype == .u8, try tensors.info(scales).shape == Array(shape.prefix(3)) else {
+                throw .unsupportedQuantization(tensor: tensor, format: "MXFP4", reason: "its scales '\(scales)' are missing or not U8 \(Array(shape.prefix(3)))")
+            }
+            return
+        }
         guard info.dtype.isWeightFloat || info.dtype == .f8e4m3 else {
             throw .unsupportedDType(tensor: tensor, dtype: info.dtype.rawValue)
         }

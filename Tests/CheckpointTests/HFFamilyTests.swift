@@ -9,7 +9,7 @@ import MoE
 /// received and returned while transformers ran the model (float32).
 @Suite struct HFFamilyTests {
     /// The fixture directories, one per family (Fixtures/hf/<model_type>).
-    static let families = ["deepseek_v2", "deepseek_v3", "deepseek_v3_fp8", "dots1", "ernie4_5_moe", "glm4_moe", "gpt_oss", "granitemoe",
+    static let families = ["deepseek_v2", "deepseek_v3", "deepseek_v3_fp8", "dots1", "ernie4_5_moe", "glm4_moe", "gpt_oss", "gpt_oss_mxfp4", "granitemoe",
                            "granitemoeshared", "hunyuan_v1_moe", "llama4_text", "minimax", "minimax_m2", "mixtral", "olmoe",
                            "qwen2_moe", "qwen3_5_moe_text", "qwen3_moe", "qwen3_next"]
 
@@ -150,6 +150,21 @@ import MoE
         } catch {
             #expect(error.description.contains("quantization_config.quant_method") && error.description.contains("awq"), "\(error)")
         }
+    }
+
+    /// MXFP4: two e2m1 codes per byte, even position in the low nibble, times 2^(s − 127).
+    @Test func mxfp4DecodesNibblesAndScales() throws {
+        // Row 0: bytes 0x21 (codes 1, 2: 0.5, 1), 0xF7 (codes 7, 15: 6, −6), rest 0; scale 2^(128 − 127) = 2.
+        var blocks = [UInt8](repeating: 0, count: 32)
+        blocks[0] = 0x21
+        blocks[1] = 0xF7
+        blocks[16] = 0x9A   // row 1: codes 10, 9: −1, −0.5
+        let rows = MXFP4Rows(scales: "s", scaleElements: 0..<2, cols: 32, first: 0, count: 2, step: 1)
+        let v = rows.decode(blocks: blocks, scales: [128, 125])
+        #expect(Array(v[0..<4]) == [1, 2, 12, -12] && v[4..<32].allSatisfy { $0 == 0 })
+        #expect(Array(v[32..<34]) == [-0.25, -0.125])
+        let model = try ModelLayout(directory: Self.directory("gpt_oss_mxfp4"))
+        #expect(try model.layout(layer: 1).storage == .mxfp4)
     }
 
     /// Kimi-K2 ships DeepSeek-V3 under its own model_type.
