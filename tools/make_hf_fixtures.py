@@ -67,6 +67,7 @@ FAMILIES = {
                   routed_scaling_factor=2.0, norm_topk_prob=True),
     "gpt_oss": dict(num_local_experts=4, num_experts_per_tok=2, intermediate_size=8, swiglu_limit=0.8,
                     layer_types=["sliding_attention", "full_attention"]),
+    "phimoe": dict(num_local_experts=5, num_experts_per_tok=2, intermediate_size=8, router_jitter_noise=0.3),
     "llama4_text": dict(num_local_experts=4, num_experts_per_tok=1, intermediate_size=4, intermediate_size_mlp=24,
                         num_hidden_layers=4, interleave_moe_layer_step=2),
     "minimax": dict(num_local_experts=4, num_experts_per_tok=2, intermediate_size=8, block_size=16),

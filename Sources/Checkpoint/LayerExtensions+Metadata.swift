@@ -8,7 +8,8 @@ extension LayerExtensions {
     /// `router_scores` (`softmax` or `sigmoid`; absent: softmax), `selection_bias` (`true`;
     /// absent: none), `gate_scales_input` (`true`; absent: the gate scales the output),
     /// `router_bias` and `expert_bias` (`true`; absent: none), `swiglu_alpha` with `swiglu_limit`
-    /// (both finite, limit > 0; both or neither: the clamped SwiGLU). A spec checkpoint has none of them.
+    /// (both finite, limit > 0; both or neither: the clamped SwiGLU), `sparse_mixer` (the jitter
+    /// ε ≥ 0 of PhiMoE's sparse mixer). A spec checkpoint has none of them.
     public init(metadata: [String: String]) throws(CheckpointError) {
         self.init()
         if let scorer = metadata["edge_scorer"] {
@@ -50,6 +51,12 @@ extension LayerExtensions {
         case (_?, nil):
             throw .missingMetadata(key: "swiglu_limit")
         }
+        if let mixer = metadata["sparse_mixer"] {
+            guard let eps = Double(mixer), eps.isFinite, eps >= 0 else {
+                throw .malformedMetadata(key: "sparse_mixer", value: mixer, expected: "a finite number ≥ 0")
+            }
+            sparseMixer = eps
+        }
         if let gate = metadata["shared_gate"] {
             guard gate == "sigmoid" else {
                 throw .malformedMetadata(key: "shared_gate", value: gate, expected: "sigmoid")
@@ -90,6 +97,7 @@ extension LayerExtensions {
         if selectionBias { out["selection_bias"] = "true" }
         if gateScalesInput { out["gate_scales_input"] = "true" }
         if routerBias { out["router_bias"] = "true" }
+        if let eps = sparseMixer { out["sparse_mixer"] = "\(eps)" }
         if expertBias { out["expert_bias"] = "true" }
         if let clamp = clampedSwiGLU {
             out["swiglu_alpha"] = "\(clamp.alpha)"

@@ -22,7 +22,6 @@ public enum ModelFamily: String, CaseIterable, Sendable {
     case ernie45MoE = "ernie4_5_moe"
     case llama4Text = "llama4_text"
     case gptOSS = "gpt_oss"
-    /// Read for `count` only: ``unsupportedBlock`` says what the layer lacks.
     case phimoe
 
     /// `model_type`s read as another family: the same architecture under its own name.
@@ -42,17 +41,6 @@ public enum ModelFamily: String, CaseIterable, Sendable {
         "llama4": "missing: the multimodal wrapper (text_config, language_model.* names); llama4_text's counts are read",
         "qwen3_5_moe": "missing: the multimodal wrapper (text_config, model.language_model.* names); qwen3_5_moe_text is read",
     ]
-
-    /// What the layer lacks to run this family's MoE block, nil when it runs it: such a
-    /// family's config.json is read (n, k and the widths, for `count`), its layers are refused.
-    public var unsupportedBlock: String? {
-        switch self {
-        case .phimoe:
-            return "PhiMoE's sparse-mixer routing (second choice by a masked softmax, jitter threshold)"
-        default:
-            return nil
-        }
-    }
 
     /// The semantics of the family's MoE block: how config.json names its numbers and
     /// how its router scores, selects and weighs.

@@ -45,6 +45,8 @@ public struct ModelMoEConfig: Sendable, Equatable {
     public let routerBias: Bool, expertBias: Bool
     /// The experts' clamped SwiGLU (gpt-oss's `swiglu_alpha`, `swiglu_limit`), else nil.
     public let clampedSwiGLU: ClampedSwiGLU?
+    /// PhiMoE's sparse mixer with its jitter ε (`router_jitter_noise`), else nil.
+    public let sparseMixer: Double?
     /// The model's RMSNorm epsilon, used for a DAG module added on top.
     public let normEps: Double
     /// Block-wise FP8 (`quantization_config.quant_method` = `fp8`): the [rows, cols] block of
@@ -108,7 +110,7 @@ public struct ModelMoEConfig: Sendable, Equatable {
         var sharedFF = 0, sharedGate = false, normalize = true, scale = 1.0
         var groups: RouterGroups?, scores = LayerExtensions.RouterScores.softmax, bias = false
         var rule = DenseRule.none, scalesInput = false, logitBias = false, expertBiases = false
-        var clamp: ClampedSwiGLU?
+        var clamp: ClampedSwiGLU?, mixer: Double?
         let (n, k, layerCount) = (experts, topK, layers)
         func checkGroups(_ g: RouterGroups) throws(ModelLayoutError) {
             do {
@@ -121,7 +123,13 @@ public struct ModelMoEConfig: Sendable, Equatable {
         }
         switch family {
         case .phimoe:
-            break
+            // PhimoeTopKRouter at inference: sparsemixer with jitter_eps = router_jitter_noise, two experts.
+            guard topK == 2 else {
+                throw .unsupportedSetting(path: path, key: "num_experts_per_tok", value: String(topK),
+                                          reason: "PhiMoE's sparse mixer selects exactly 2 experts")
+            }
+            normalize = false
+            mixer = try optional("router_jitter_noise", json.optionalDouble, default: 0.01, "0.01")
         case .gptOSS:
             // GptOssTopKRouter: z = Rx + c, top-k of z, softmax over them; experts with biases
             // and the clamped SwiGLU on interleaved gate/up columns.
@@ -244,6 +252,7 @@ public struct ModelMoEConfig: Sendable, Equatable {
         self.routerBias = logitBias
         self.expertBias = expertBiases
         self.clampedSwiGLU = clamp
+        self.sparseMixer = mixer
         self.rule = rule
         self.notes = notes
     }
@@ -288,7 +297,7 @@ public struct ModelMoEConfig: Sendable, Equatable {
                     norm: .rmsnorm, normEps: normEps, router: router, sharedDFF: sharedFF)
             .with(LayerExtensions(sharedGate: sharedGate, routerGroups: groups, routerScores: scores,
                                    selectionBias: selectionBias, gateScalesInput: gateScalesInput, routerBias: routerBias,
-                                   expertBias: expertBias, clampedSwiGLU: clampedSwiGLU))
+                                   expertBias: expertBias, clampedSwiGLU: clampedSwiGLU, sparseMixer: sparseMixer))
     }
 }
 

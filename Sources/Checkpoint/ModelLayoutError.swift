@@ -27,8 +27,6 @@ public enum ModelLayoutError: Error, Equatable, Sendable, CustomStringConvertibl
     case layerOutOfRange(layer: Int, layers: Int)
     /// The layer is a dense MLP in this model, not an MoE block.
     case notMoELayer(layer: Int, reason: String, moeLayers: [Int])
-    /// The family's config.json is read, but the layer cannot run its MoE block; `missing` says what it lacks.
-    case unsupportedBlock(modelType: String, missing: String)
     /// A tensor the layout needs is absent; `found` lists the layer's tensors present
     /// (layer −1: a tensor asked for by name, outside any layer).
     case missingTensor(name: String, layer: Int, found: [String])
@@ -78,8 +76,6 @@ public enum ModelLayoutError: Error, Equatable, Sendable, CustomStringConvertibl
             return "layer \(layer) is outside the model's \(layers) layers (0…\(layers - 1))"
         case let .notMoELayer(layer, reason, moeLayers):
             return "layer \(layer) is not an MoE layer: \(reason); MoE layers: \(ModelLayoutError.ranges(moeLayers))"
-        case let .unsupportedBlock(modelType, missing):
-            return "model_type '\(modelType)': the layer cannot run its MoE block; missing: \(missing)"
         case let .missingTensor(name, layer, found):
             guard layer >= 0 else { return "tensor '\(name)' is not in the model" }
             let listed = found.isEmpty ? "the layer has no tensors" : "found for layer \(layer): \(found.joined(separator: ", "))"

@@ -78,9 +78,6 @@ extension ModelLayout {
     /// against `config.json`, reading headers only.
     public func layout(layer: Int) throws(ModelLayoutError) -> ModelLayerLayout {
         guard (0..<config.layers).contains(layer) else { throw .layerOutOfRange(layer: layer, layers: config.layers) }
-        if let missing = config.family.unsupportedBlock {
-            throw .unsupportedBlock(modelType: config.family.rawValue, missing: missing)
-        }
         if let reason = config.denseReason(layer: layer) {
             throw .notMoELayer(layer: layer, reason: reason, moeLayers: config.moeLayers)
         }

@@ -101,7 +101,7 @@ extension DAGMoELayer {
             withOptionalPointer(selection) { b in
                 withOptionalPointer(logitBias) { c in
                     routerForward(config.router, shape: s, x: input.p, weight: r, groups: ext.routerGroups,
-                                  scores: ext.routerScores, bias: b, logitBias: c)
+                                  scores: ext.routerScores, bias: b, logitBias: c, sparseMixer: ext.sparseMixer)
                 }
             }
         }

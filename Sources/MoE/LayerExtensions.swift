@@ -24,6 +24,8 @@
 /// - `routerBias`: z = x Rᵀ + c with c = `router.bias` [N] (gpt-oss); dc = Σ_t dz_t.
 /// - `expertBias`: each routed expert's three linear maps have biases, `experts.{e}.w1.bias`,
 ///   `w3.bias` [d_ff] and `w2.bias` [d] (gpt-oss).
+/// - `sparseMixer`: PhiMoE's sparse-mixer gates at inference with jitter ε (K = 2):
+///   g_i = softmax(z[M_i])_{S_i} over a relative-threshold mask M_i (`SparseMixer.swift`).
 /// - `clampedSwiGLU`: the routed experts' activation is ``ClampedSwiGLU`` (gpt-oss), not silu(a)·b.
 /// - `edgeScorer`: `.bilinear` adds h_iᵀ A_l h_j to every edge score of round l,
 ///   e_ij = σ(h_iᵀ A h_j + a_t·h_i + a_s·h_j + b), with A_l = `dag.{l}.edge.bilinear` [d_g, d_g]
@@ -56,10 +58,12 @@ public struct LayerExtensions: Sendable, Equatable, Codable {
     public var routerBias: Bool
     public var expertBias: Bool
     public var clampedSwiGLU: ClampedSwiGLU?
+    public var sparseMixer: Double?
 
     public init(sharedGate: Bool = false, routerGroups: RouterGroups? = nil, edgeScorer: EdgeScorer = .additive,
                 routerScores: RouterScores = .softmax, selectionBias: Bool = false, gateScalesInput: Bool = false,
-                routerBias: Bool = false, expertBias: Bool = false, clampedSwiGLU: ClampedSwiGLU? = nil) {
+                routerBias: Bool = false, expertBias: Bool = false, clampedSwiGLU: ClampedSwiGLU? = nil,
+                sparseMixer: Double? = nil) {
         self.sharedGate = sharedGate
         self.routerGroups = routerGroups
         self.edgeScorer = edgeScorer
@@ -69,12 +73,14 @@ public struct LayerExtensions: Sendable, Equatable, Codable {
         self.routerBias = routerBias
         self.expertBias = expertBias
         self.clampedSwiGLU = clampedSwiGLU
+        self.sparseMixer = sparseMixer
     }
 
     /// True when nothing is switched on (the spec's layer).
     public var isEmpty: Bool {
         !sharedGate && routerGroups == nil && edgeScorer == .additive && routerScores == .softmax && !selectionBias
             && !gateScalesInput && !routerBias && !expertBias && clampedSwiGLU == nil
+            && sparseMixer == nil
     }
 
     /// The extension's weights with their shapes, in a fixed order.
@@ -98,6 +104,11 @@ public struct LayerExtensions: Sendable, Equatable, Codable {
             throw LayerConfigError(key: "shared_gate", message: "needs a shared expert (shared_d_ff > 0)")
         }
         if let groups = routerGroups { try groups.validate(experts: config.nExperts, topK: config.topK) }
+        if let eps = sparseMixer {
+            guard config.topK == 2, eps.isFinite, eps >= 0 else {
+                throw LayerConfigError(key: "sparse_mixer", message: "needs top_k = 2 and a finite jitter ε ≥ 0")
+            }
+        }
     }
 }
 

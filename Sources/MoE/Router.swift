@@ -18,6 +18,8 @@ struct RouterCache<Scalar: BLASScalar>: Sendable {
     /// scores s[S_i] or s[S_i] / Σ_j s[S_j].
     let gates: Buffer<Scalar>
     let scores: LayerExtensions.RouterScores
+    /// The sparse mixer's jitter ε (extension `sparse_mixer`), else nil.
+    let sparseMixer: Double?
 }
 
 /// Router forward. x is [T, d], weight R is [N, d]; `groups` restricts the selection
@@ -28,7 +30,7 @@ func routerForward<Scalar: BLASScalar>(
     _ kind: LayerConfig.Router, shape s: LayerShape,
     x: UnsafePointer<Scalar>, weight: UnsafePointer<Scalar>, groups: RouterGroups? = nil,
     scores: LayerExtensions.RouterScores = .softmax, bias: UnsafePointer<Scalar>? = nil,
-    logitBias: UnsafePointer<Scalar>? = nil
+    logitBias: UnsafePointer<Scalar>? = nil, sparseMixer: Double? = nil
 ) -> RouterCache<Scalar> {
     let t = s.tokens, n = s.n, k = s.k
     let logits = Buffer<Scalar>(uninitialized: t * n)
@@ -50,10 +52,15 @@ func routerForward<Scalar: BLASScalar>(
                 routeToken(kind, scores: scores, experts: n, topK: k, logits: logits.p + tok * n,
                            probs: probs.p + tok * n, logSumExp: lse.p + tok, selection: selection + tok * k,
                            gates: gates.p + tok * k, groups: groups, bias: bias)
+                if let eps = sparseMixer {
+                    sparseMixerGates(logits.p + tok * n, experts: n, selection: selection + tok * k, topK: k,
+                                     epsilon: eps, gates: gates.p + tok * k)
+                }
             }
         }
     }
-    return RouterCache(logits: logits, probs: probs, logSumExp: lse, topk: topk, gates: gates, scores: scores)
+    return RouterCache(logits: logits, probs: probs, logSumExp: lse, topk: topk, gates: gates, scores: scores,
+                       sparseMixer: sparseMixer)
 }
 
 /// One token's router step: the scores, logsumexp(z), S and g, from z ([N]).
@@ -153,6 +160,9 @@ func routerBackward<Scalar: BLASScalar>(
                 let p = cache.probs.p + tok * n, dp = dProbs.p + tok * n, dz = dLogits.p + tok * n
                 let g = cache.gates.p + tok * k, dg = dGates + tok * k
                 switch (kind, cache.scores) {
+                case _ where cache.sparseMixer != nil:
+                    sparseMixerBackward(cache.logits.p + tok * n, experts: n, selection: row, topK: k,
+                                        epsilon: cache.sparseMixer!, gates: g, dGates: dg, dLogits: dz)
                 case (.softmaxTopK, _):
                     // g_i = p[S_i]  ⇒  dp[S_i] += dg_i.
                     for i in 0..<k { dp[row[i]] += dg[i] }

@@ -9,9 +9,9 @@ import MoE
 /// received and returned while transformers ran the model (float32).
 @Suite struct HFFamilyTests {
     /// The fixture directories, one per family (Fixtures/hf/<model_type>).
-    static let families = ["deepseek_v2", "deepseek_v3", "deepseek_v3_fp8", "dots1", "ernie4_5_moe", "glm4_moe", "gpt_oss", "gpt_oss_mxfp4", "granitemoe",
-                           "granitemoeshared", "hunyuan_v1_moe", "llama4_text", "minimax", "minimax_m2", "mixtral", "olmoe",
-                           "qwen2_moe", "qwen3_5_moe_text", "qwen3_moe", "qwen3_next"]
+    static let families = ["deepseek_v2", "deepseek_v3", "deepseek_v3_fp8", "dots1", "ernie4_5_moe", "glm4_moe", "gpt_oss",
+                           "gpt_oss_mxfp4", "granitemoe", "granitemoeshared", "hunyuan_v1_moe", "llama4_text", "minimax",
+                           "minimax_m2", "mixtral", "olmoe", "phimoe", "qwen2_moe", "qwen3_5_moe_text", "qwen3_moe", "qwen3_next"]
 
     static func directory(_ family: String) -> String {
         Bundle.module.resourceURL!.appendingPathComponent("Fixtures/hf/\(family)").path
@@ -100,6 +100,7 @@ import MoE
         let hunyuan = try config("hunyuan_v1_moe")
         #expect(hunyuan.expertFF == 24 && hunyuan.sharedFF == 24 && hunyuan.normalizeTopK)
         #expect(try config("qwen3_next").sharedGate && config("qwen3_5_moe_text").normalizeTopK)
+        #expect(try config("phimoe").sparseMixer == 0.3)
         let oss = try config("gpt_oss")
         #expect(oss.routerBias && oss.expertBias && oss.clampedSwiGLU == ClampedSwiGLU(alpha: 1.702, limit: 0.8) && oss.normalizeTopK)
         let llama = try ModelLayout(directory: Self.directory("llama4_text"))
@@ -178,30 +179,25 @@ import MoE
         #expect(config.family == .deepseekV3 && config.scores == .sigmoid)
     }
 
-    /// A family whose block the layer cannot run is read for its counts and its layers are
-    /// refused with what is missing; an unknown model_type lists the supported ones.
-    @Test func unsupportedFamiliesSayWhatIsMissing() throws {
-        for (type, word) in [("phimoe", "sparse-mixer")] {
+    /// The multimodal wrappers are refused with what is missing; an unknown model_type lists
+    /// the supported ones; PhiMoE's sparse mixer needs K = 2.
+    @Test func unreadableConfigsSayWhy() throws {
+        for (type, word) in [("llama4", "text_config"), ("qwen3_5_moe", "text_config"), ("not_a_model", "supported: deepseek, deepseek_v2, deepseek_v3, dots1")] {
             let dir = try ModelFixtures.copy("mixtral") { url in
                 try ModelFixtures.editConfig(url) { $0.replacingOccurrences(of: "\"mixtral\"", with: "\"\(type)\"") }
             }
-            let model = try ModelLayout(directory: dir)
-            #expect(model.config.experts == 4 && model.config.topK == 2)
             do {
-                _ = try model.layout(layer: model.config.moeLayers.first ?? 0)
-                Issue.record("\(type) layer read")
+                _ = try ModelLayout(directory: dir)
+                Issue.record("\(type) read")
             } catch {
                 #expect(error.description.contains(word) && error.description.contains(type), "\(error)")
             }
         }
-        let unknown = try ModelFixtures.copy("mixtral") { url in
-            try ModelFixtures.editConfig(url) { $0.replacingOccurrences(of: "\"mixtral\"", with: "\"not_a_model\"") }
+        let phi3 = try ModelFixtures.copy("mixtral") { url in
+            try FileManager.default.removeItem(at: url)
+            try FileManager.default.copyItem(at: URL(fileURLWithPath: Self.directory("phimoe")), to: url)
+            try ModelFixtures.editConfig(url) { $0.replacingOccurrences(of: "\"num_experts_per_tok\": 2", with: "\"num_experts_per_tok\": 3") }
         }
-        do {
-            _ = try ModelLayout(directory: unknown)
-            Issue.record("not_a_model read")
-        } catch {
-            #expect(error.description.contains("supported: deepseek, deepseek_v2, deepseek_v3, dots1"), "\(error)")
-        }
+        #expect(throws: ModelLayoutError.self) { try ModelLayout(directory: phi3) }
     }
 }

@@ -25,15 +25,11 @@ import MoE
         #expect(e.description.contains("model_type 'llama' is not a supported MoE layout"))
         #expect(e.description.contains("supported: deepseek, deepseek_v2, deepseek_v3, dots1, ernie4_5_moe, glm4_moe"))
 
-        // phimoe is read (n, k for count) but its layers are refused, naming what the layer lacks.
-        let phi = try ModelFixtures.copy("mixtral") { url in
-            try ModelFixtures.editConfig(url) { $0.replacingOccurrences(of: "\"mixtral\"", with: "\"phimoe\"") }
+        // The multimodal wrapper is refused saying what is missing.
+        let llama4 = try ModelFixtures.copy("mixtral") { url in
+            try ModelFixtures.editConfig(url) { $0.replacingOccurrences(of: "\"mixtral\"", with: "\"llama4\"") }
         }
-        let model = try ModelLayout(directory: phi)
-        #expect(model.config.experts == 4 && model.config.topK == 2)
-        #expect(throws: ModelLayoutError.unsupportedBlock(modelType: "phimoe", missing: ModelFamily.phimoe.unsupportedBlock!)) {
-            try model.layout(layer: 0)
-        }
+        #expect(error(llama4)?.description.contains("text_config") == true)
 
         let none = try ModelFixtures.copy("olmoe") { url in
             try ModelFixtures.editConfig(url) { $0.replacingOccurrences(of: "\"model_type\": \"olmoe\",", with: "") }
