@@ -20,6 +20,9 @@ model as saved plus `inputs.safetensors` in the `--inputs` format of `analyze cr
 
 The file's metadata records the transformers and torch versions that wrote it.
 
+`llama4` and `qwen3_5_moe` are the text fixtures under the multimodal wrappers' names and
+config (`text_config`), the layout those wrappers' save_pretrained writes.
+
 `deepseek_v3_fp8` is the deepseek_v3 model with its expert weights stored as DeepSeek-V3's
 FP8 release stores them: F8_E4M3 with a float32 `weight_scale_inv` per [4, 8] block
 (`quantization_config.weight_block_size`), quantized here, and the float model run with the
@@ -89,6 +92,12 @@ QUANTIZED = {"deepseek_v3_fp8": ("deepseek_v3", "fp8"), "gpt_oss_mxfp4": ("gpt_o
 SIZES = {"gpt_oss_mxfp4": dict(hidden_size=32, intermediate_size=32, head_dim=16)}
 FP4_VALUES = [0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, -0.0, -0.5, -1.0, -1.5, -2.0, -3.0, -4.0, -6.0]
 FP8_BLOCK = [4, 8]
+
+# Multimodal wrappers: the text model's fixture saved under the wrapper's names and config, as
+# its save_pretrained lays it out (Llama4ForConditionalGeneration keeps the Llama4ForCausalLM as
+# `language_model`; Qwen3_5MoeForConditionalGeneration keeps the text model as `model.language_model`).
+WRAPPED = {"llama4": ("llama4_text", lambda k: "language_model." + k),
+           "qwen3_5_moe": ("qwen3_5_moe_text", lambda k: k.replace("model.", "model.language_model.", 1) if k.startswith("model.") else k)}
 
 BLOCK = re.compile(r"^model\.layers\.(\d+)\.(mlp|block_sparse_moe|feed_forward)$")
 
@@ -274,6 +283,21 @@ def write(family, seed=1):
     print(f"{family}: MoE layers {sorted(blocks)}, topk {'yes' if all('topk' in b for b in blocks.values()) else 'no'}")
 
 
+def wrap(wrapper):
+    """The text fixture under the wrapper's tensor names, its config as `text_config`."""
+    from safetensors import safe_open
+    text, rename = WRAPPED[wrapper]
+    src, out = os.path.join(ROOT, text), os.path.join(ROOT, wrapper)
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    with safe_open(os.path.join(src, "model.safetensors"), "pt") as f:
+        save_file({rename(k): f.get_tensor(k) for k in f.keys()}, os.path.join(out, "model.safetensors"), metadata={"format": "pt"})
+    shutil.copy(os.path.join(src, "inputs.safetensors"), os.path.join(out, "inputs.safetensors"))
+    cfg = json.load(open(os.path.join(src, "config.json")))
+    json.dump({"model_type": wrapper, "text_config": cfg}, open(os.path.join(out, "config.json"), "w"), indent=2, sort_keys=True)
+    print(f"{wrapper}: {text} under the wrapper's names")
+
+
 if __name__ == "__main__":
-    for family in sys.argv[1:] or list(FAMILIES) + list(QUANTIZED):
-        write(family)
+    for family in sys.argv[1:] or list(FAMILIES) + list(QUANTIZED) + list(WRAPPED):
+        wrap(family) if family in WRAPPED else write(family)

@@ -34,13 +34,12 @@ public enum ModelFamily: String, CaseIterable, Sendable {
     }
 
     /// Every `model_type` read, aliases included, sorted.
-    public static var supported: [String] { (allCases.map(\.rawValue) + aliases.keys).sorted() }
+    public static var supported: [String] { (allCases.map(\.rawValue) + aliases.keys + wrappers.keys).sorted() }
 
-    /// `model_type`s that are MoE models whose config.json is not read, and what is missing.
-    static let unsupported: [String: String] = [
-        "llama4": "missing: the multimodal wrapper (text_config, language_model.* names); llama4_text's counts are read",
-        "qwen3_5_moe": "missing: the multimodal wrapper (text_config, model.language_model.* names); qwen3_5_moe_text is read",
-    ]
+    /// Multimodal wrappers read through their `text_config`, by `model_type`: where their
+    /// decoder layers live (Llama4ForConditionalGeneration keeps a Llama4ForCausalLM as
+    /// `language_model`; Qwen3_5MoeModel keeps the text model as `language_model`).
+    static let wrappers: [String: String] = ["llama4": "language_model.model.layers", "qwen3_5_moe": "model.language_model.layers"]
 
     /// The semantics of the family's MoE block: how config.json names its numbers and
     /// how its router scores, selects and weighs.

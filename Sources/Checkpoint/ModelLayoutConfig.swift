@@ -55,18 +55,29 @@ public struct ModelMoEConfig: Sendable, Equatable {
     /// Sentences on defaults taken and semantics chosen.
     public let notes: [String]
     let rule: DenseRule
+    /// Where the decoder layers live: `model.layers`, or a multimodal wrapper's prefix.
+    public let layerPrefix: String
 
-    /// Reads `config.json` at `path` (through `open`: regular files only, at most 64 MB).
+    /// Reads `config.json` at `path` (through `open`: regular files only, at most 64 MB). A
+    /// multimodal wrapper (``ModelFamily/wrappers``) is read through its `text_config`, with the
+    /// decoder layers under the wrapper's prefix.
     public init(path: String, open: ByteSourceOpener = ModelLayout.openFile) throws(ModelLayoutError) {
-        let json = try ModelJSONObject(path: path, open: open)
+        var json = try ModelJSONObject(path: path, open: open), prefix = "model.layers"
+        if case .string(let outer)? = json["model_type"], let wrapped = ModelFamily.wrappers[outer] {
+            guard let text = try json.optionalObject("text_config") else {
+                throw .missingConfigKey(path: path, key: "text_config", modelType: outer, found: json.keys)
+            }
+            json = text
+            prefix = wrapped
+        }
+        layerPrefix = prefix
         guard let typeValue = json["model_type"] else {
             throw .unknownModelType(path: path, found: nil, supported: ModelFamily.supported,
                                     hint: "found keys: \(json.keys.joined(separator: ", "))")
         }
         guard case .string(let type) = typeValue else { throw json.malformed("model_type", typeValue, "a string") }
         guard let family = ModelFamily(modelType: type) else {
-            throw .unknownModelType(path: path, found: type, supported: ModelFamily.supported,
-                                    hint: ModelFamily.unsupported[type])
+            throw .unknownModelType(path: path, found: type, supported: ModelFamily.supported, hint: nil)
         }
         var notes: [String] = []
         func required(_ keys: [String], minimum: Int = 1) throws(ModelLayoutError) -> Int {

@@ -82,7 +82,8 @@ extension ModelLayout {
             throw .notMoELayer(layer: layer, reason: reason, moeLayers: config.moeLayers)
         }
         let c = config, d = c.hiddenSize, n = c.experts, ff = c.expertFF, sff = c.sharedFF
-        let blocks = ["model.layers.\(layer).block_sparse_moe", "model.layers.\(layer).mlp", "model.layers.\(layer).feed_forward"]
+        let base = "\(c.layerPrefix).\(layer)"
+        let blocks = ["\(base).block_sparse_moe", "\(base).mlp", "\(base).feed_forward"]
         let routers = ["gate.weight", "router.layer.weight", "gate.wg.weight", "router.weight"]
         guard let (prefix, router) = blocks.lazy.flatMap({ b in routers.lazy.map { (b, "\(b).\($0)") } })
             .first(where: { tensors.contains($0.1) }) else {
@@ -182,9 +183,9 @@ extension ModelLayout {
                 add("shared.w1.weight", "\(p).gate_proj.weight", [sff, d])
                 add("shared.w2.weight", "\(p).down_proj.weight", [d, sff])
                 add("shared.w3.weight", "\(p).up_proj.weight", [sff, d])
-            } else if tensors.contains("model.layers.\(layer).shared_mlp.input_linear.weight") {
+            } else if tensors.contains("\(base).shared_mlp.input_linear.weight") {
                 // GraniteMoeShared: beside the block, gate and up fused in one [2·I, d] weight.
-                let p = "model.layers.\(layer).shared_mlp"
+                let p = "\(base).shared_mlp"
                 add("shared.w1.weight", "\(p).input_linear.weight", [2 * sff, d], elements: 0..<(sff * d))
                 add("shared.w2.weight", "\(p).output_linear.weight", [d, sff])
                 add("shared.w3.weight", "\(p).input_linear.weight", [2 * sff, d], elements: (sff * d)..<(2 * sff * d))
@@ -267,7 +268,7 @@ extension ModelLayout {
 
     /// A missing-tensor error listing (up to 12 of) the layer's tensors that are present.
     private func missing(_ name: String, layer: Int) -> ModelLayoutError {
-        let present = tensors.shardOf.keys.filter { $0.hasPrefix("model.layers.\(layer).") }.sorted()
+        let present = tensors.shardOf.keys.filter { $0.hasPrefix("\(config.layerPrefix).\(layer).") }.sorted()
         let shown = present.prefix(12) + (present.count > 12 ? ["… (\(present.count - 12) more)"] : [])
         return .missingTensor(name: name, layer: layer, found: Array(shown))
     }

@@ -10,8 +10,9 @@ import MoE
 @Suite struct HFFamilyTests {
     /// The fixture directories, one per family (Fixtures/hf/<model_type>).
     static let families = ["deepseek_v2", "deepseek_v3", "deepseek_v3_fp8", "dots1", "ernie4_5_moe", "glm4_moe", "gpt_oss",
-                           "gpt_oss_mxfp4", "granitemoe", "granitemoeshared", "hunyuan_v1_moe", "llama4_text", "minimax",
-                           "minimax_m2", "mixtral", "olmoe", "phimoe", "qwen2_moe", "qwen3_5_moe_text", "qwen3_moe", "qwen3_next"]
+                           "gpt_oss_mxfp4", "granitemoe", "granitemoeshared", "hunyuan_v1_moe", "llama4", "llama4_text",
+                           "minimax", "minimax_m2", "mixtral", "olmoe", "phimoe", "qwen2_moe", "qwen3_5_moe", "qwen3_5_moe_text",
+                           "qwen3_moe", "qwen3_next"]
 
     static func directory(_ family: String) -> String {
         Bundle.module.resourceURL!.appendingPathComponent("Fixtures/hf/\(family)").path
@@ -107,6 +108,10 @@ import MoE
         #expect(llama.config.gateScalesInput && llama.config.scores == .sigmoid && !llama.config.normalizeTopK)
         #expect(llama.config.moeLayers == [1, 3])
         #expect(try llama.layout(layer: 1).storage == .transposed)
+        let wrapped = try ModelLayout(directory: Self.directory("llama4"))
+        #expect(wrapped.config.layerPrefix == "language_model.model.layers" && wrapped.config.family == .llama4Text)
+        #expect(try wrapped.layout(layer: 3).router == "language_model.model.layers.3.feed_forward.router.weight")
+        #expect(try config("qwen3_5_moe").layerPrefix == "model.language_model.layers")
         // Every extension survives the spec's metadata.
         for family in Self.families {
             let spec = try config(family).layerConfig()
@@ -179,10 +184,10 @@ import MoE
         #expect(config.family == .deepseekV3 && config.scores == .sigmoid)
     }
 
-    /// The multimodal wrappers are refused with what is missing; an unknown model_type lists
-    /// the supported ones; PhiMoE's sparse mixer needs K = 2.
+    /// A multimodal wrapper without its text_config is refused naming the key; an unknown
+    /// model_type lists the supported ones; PhiMoE's sparse mixer needs K = 2.
     @Test func unreadableConfigsSayWhy() throws {
-        for (type, word) in [("llama4", "text_config"), ("qwen3_5_moe", "text_config"), ("not_a_model", "supported: deepseek, deepseek_v2, deepseek_v3, dots1")] {
+        for (type, word) in [("llama4", "text_config"), ("not_a_model", "supported: deepseek, deepseek_v2, deepseek_v3, dots1")] {
             let dir = try ModelFixtures.copy("mixtral") { url in
                 try ModelFixtures.editConfig(url) { $0.replacingOccurrences(of: "\"mixtral\"", with: "\"\(type)\"") }
             }
