@@ -268,28 +268,6 @@ public struct ModelMoEConfig: Sendable, Equatable {
         self.notes = notes
     }
 
-    /// `quantization_config.weight_block_size` for `quant_method` = `fp8` with `fmt` = `e4m3`;
-    /// nil without a quantization_config; any other method or format is refused by name.
-    static func fp8Block(_ json: ModelJSONObject) throws(ModelLayoutError) -> [Int]? {
-        guard let q = try json.optionalObject("quantization_config") else { return nil }
-        let method = try q.optionalString("quant_method") ?? "none"
-        // gpt-oss's MXFP4 experts are recognised by their *_blocks/*_scales tensors.
-        if method == "mxfp4", case .string("gpt_oss")? = json["model_type"] { return nil }
-        guard method == "fp8" else {
-            throw .unsupportedSetting(path: json.path, key: "quantization_config.quant_method", value: method,
-                                      reason: "only block-wise FP8 (fp8, e4m3, weight_block_size) and gpt-oss's mxfp4 are read")
-        }
-        let format = try q.optionalString("fmt") ?? "e4m3"
-        guard format == "e4m3" else {
-            throw .unsupportedSetting(path: json.path, key: "quantization_config.fmt", value: format, reason: "only e4m3 FP8 is read")
-        }
-        guard let block = try q.optionalInts("weight_block_size"), block.count == 2, block.allSatisfy({ $0 >= 1 }) else {
-            throw .missingConfigKey(path: json.path, key: "quantization_config.weight_block_size (two positive integers)",
-                                    modelType: "fp8", found: q.keys)
-        }
-        return block
-    }
-
     /// The spec's router: `topk_softmax` when the top-K weights are renormalised (a
     /// renormalised softmax over the selected experts is the softmax of their logits; with
     /// sigmoid scores the extension renormalises s[S]), `softmax_topk` otherwise.
@@ -309,40 +287,5 @@ public struct ModelMoEConfig: Sendable, Equatable {
             .with(LayerExtensions(sharedGate: sharedGate, routerGroups: groups, routerScores: scores,
                                    selectionBias: selectionBias, gateScalesInput: gateScalesInput, routerBias: routerBias,
                                    expertBias: expertBias, clampedSwiGLU: clampedSwiGLU, sparseMixer: sparseMixer))
-    }
-}
-
-/// Which decoder layers of a model are dense MLPs rather than MoE blocks.
-enum DenseRule: Sendable, Equatable {
-    /// Every layer is MoE.
-    case none
-    /// Qwen: dense when listed in `mlp_only_layers` or when (i + 1) % `decoder_sparse_step` ≠ 0.
-    case qwen(mlpOnly: Set<Int>, step: Int)
-    /// DeepSeek: dense below `first_k_dense_replace` and where i % `moe_layer_freq` ≠ 0.
-    case deepseek(firstDense: Int, frequency: Int)
-    /// ERNIE-4.5: MoE when start ≤ i ≤ end and (i + 1) % interval = 0.
-    case ernie(start: Int, end: Int, interval: Int)
-    /// Llama 4: MoE exactly in `moe_layers` (by default every `interleave_moe_layer_step`th layer).
-    case listed(Set<Int>)
-
-    func reason(layer: Int) -> String? {
-        switch self {
-        case .none:
-            return nil
-        case let .qwen(mlpOnly, step):
-            if mlpOnly.contains(layer) { return "it is listed in mlp_only_layers" }
-            if (layer + 1) % step != 0 { return "decoder_sparse_step = \(step) makes only layers i with (i + 1) divisible by \(step) MoE" }
-            return nil
-        case let .deepseek(firstDense, frequency):
-            if layer < firstDense { return "first_k_dense_replace = \(firstDense) makes layers below \(firstDense) dense" }
-            if layer % frequency != 0 { return "moe_layer_freq = \(frequency) makes only every \(frequency)th layer MoE" }
-            return nil
-        case let .listed(layers):
-            return layers.contains(layer) ? nil : "it is not in moe_layers (or interleave_moe_layer_step skips it)"
-        case let .ernie(start, end, interval):
-            if layer < start || layer > end { return "moe_layer_start_index = \(start) and moe_layer_end_index = \(end) make only layers \(start)…\(end) MoE" }
-            if (layer + 1) % interval != 0 { return "moe_layer_interval = \(interval) makes only layers i with (i + 1) divisible by \(interval) MoE" }
-            return nil
-        }
     }
 }
