@@ -47,10 +47,14 @@ public struct ExcessRankAnalysis: Sendable {
 
     public static let defaultRelativeTolerance = 1e-10
 
-    /// The rank bound of the gate term: K, or K − 1 when the K gates always sum to one; one
-    /// more for a sigmoid shared gate (extension `shared_gate`: its term s'·Es(x) wᵀ has rank 1).
+    /// The rank bound of the gate term: K, or K − 1 when the K gates always sum to one
+    /// (renormalised gates, or softmax gates over all N experts; sigmoid scores and the sparse
+    /// mixer's masked gates do not sum to one); one more for a sigmoid shared gate (extension `shared_gate`: its term
+    /// s'·Es(x) wᵀ has rank 1).
     public static func weightedSumBound(_ config: LayerConfig) -> Int {
-        let sumsToOne = config.router == .topKSoftmax || config.topK == config.nExperts
+        let sumsToOne = config.router == .topKSoftmax
+            || (config.topK == config.nExperts && config.extensions.routerScores == .softmax
+                && config.extensions.sparseMixer == nil)
         let routed = sumsToOne ? config.topK - 1 : config.topK
         return min(config.dModel, routed + (config.extensions.sharedGate ? 1 : 0))
     }

@@ -66,7 +66,8 @@ public struct StructureStatistics: Sendable {
 public struct RoutingStatistics: Sendable {
     /// Per expert, the fraction of the T·K (token, slot) pairs routed to it.
     public let utilization: [Double]
-    /// Mean over tokens of the entropy of p (nats); at most log N.
+    /// Mean over tokens of the entropy of p (nats); at most log N. Sigmoid scores (extension
+    /// `router_scores`) are normalised to sum to one first.
     public let routingEntropy: Double
     /// Entropy of `utilization` (nats); log N when the load is perfectly balanced.
     public let utilizationEntropy: Double
@@ -81,7 +82,8 @@ public struct RoutingStatistics: Sendable {
         utilizationEntropy = RoutingStatistics.entropy(utilization)
         let t = probabilities.rows
         routingEntropy = (0..<t).map { row in
-            RoutingStatistics.entropy(Array(probabilities.data[(row * n)..<((row + 1) * n)]))
+            let p = Array(probabilities.data[(row * n)..<((row + 1) * n)]), sum = p.reduce(0, +)
+            return RoutingStatistics.entropy(sum > 0 ? p.map { $0 / sum } : p)
         }.reduce(0, +) / Double(max(t, 1))
         maxEntropy = Foundation.log(Double(n))
     }

@@ -84,6 +84,23 @@ extension ModelLayout {
     /// and round once. Throws `nonFinite` for NaN or ±∞ in the file, `overflow` for a finite
     /// value past `Scalar`'s range.
     func values<Scalar: BLASScalar>(_ source: WeightSource, _: Scalar.Type) throws(ModelLayoutError) -> [Scalar] {
+        let read: [Scalar] = try storedValues(source)
+        return source.transpose.map { $0.apply(read) } ?? read
+    }
+
+    /// One source's values as stored (before a transposition).
+    private func storedValues<Scalar: BLASScalar>(_ source: WeightSource) throws(ModelLayoutError) -> [Scalar] {
+        let info = try tensors.info(source.tensor)
+        if info.dtype == .f8e4m3 { return try dequantizedFP8(source, shape: info.shape) }
+        if let rows = source.mxfp4 {
+            let values = rows.decode(blocks: try tensors.bytes(source.tensor, elements: source.elements!),
+                                     scales: try tensors.bytes(rows.scales, elements: rows.scaleElements))
+            return try values.enumerated().map { (i, v) throws(ModelLayoutError) -> Scalar in
+                let x = Scalar(v * source.scale)
+                guard x.isFinite else { throw .overflow(tensor: source.tensor, index: i, value: v, scale: source.scale, scalar: "\(Scalar.self)") }
+                return x
+            }
+        }
         let first = source.elements?.lowerBound ?? 0
         if Scalar.self == Float.self, source.scale == 1, try tensors.info(source.tensor).dtype != .f64 {
             let floats = try tensors.floats(source.tensor, elements: source.elements)
@@ -103,6 +120,29 @@ extension ModelLayout {
         return data
     }
 
+    /// A block-wise FP8 weight as transformers' `_dequantize_fp8_weight` computes it:
+    /// w[r, c] = q[r, c] · s[r / b0, c / b1] with s = `<tensor>_scale_inv` (ragged edge blocks
+    /// included), the product exact in Double and rounded once to Scalar (after the routed
+    /// scaling factor). The shapes were checked by ``checkFP8(_:)``.
+    private func dequantizedFP8<Scalar: BLASScalar>(_ source: WeightSource, shape: [Int]) throws(ModelLayoutError) -> [Scalar] {
+        try checkFP8(source)
+        let block = config.fp8Block!, cols = shape[1]
+        let q = try tensors.doubles(source.tensor), s = try tensors.doubles(source.tensor + "_scale_inv")
+        let scaleCols = (cols + block[1] - 1) / block[1]
+        var out = [Scalar](repeating: 0, count: q.count)
+        for i in q.indices {
+            let r = i / cols, c = i % cols
+            guard q[i].isFinite else { throw .nonFinite(tensor: source.tensor, index: i, value: q[i]) }
+            let scale = s[(r / block[0]) * scaleCols + c / block[1]]
+            guard scale.isFinite else { throw .nonFinite(tensor: source.tensor + "_scale_inv", index: (r / block[0]) * scaleCols + c / block[1], value: scale) }
+            out[i] = Scalar(q[i] * scale * source.scale)
+            guard out[i].isFinite else {
+                throw .overflow(tensor: source.tensor, index: i, value: q[i] * scale, scale: source.scale, scalar: "\(Scalar.self)")
+            }
+        }
+        return out
+    }
+
     /// Half the machine's memory: the default bound on the bytes one layer's weights may take.
     public static let defaultBudget = Int(clamping: ProcessInfo.processInfo.physicalMemory / 2)
 
@@ -114,6 +154,7 @@ extension ModelLayout {
         for source in plan.sources {
             var count = source.elements?.count ?? 0
             if source.elements == nil { count = try tensors.info(source.tensor).count }
+            if let rows = source.mxfp4 { count = rows.count * rows.cols }
             let (bytes, o1) = count.multipliedReportingOverflow(by: scalarSize)
             let (sum, o2) = total.addingReportingOverflow(bytes)
             total = o1 || o2 ? Int.max : sum

@@ -1,35 +1,16 @@
 import MoE
 
-/// The MoE families whose Hugging Face layouts map onto the spec's layer, by `model_type`.
-public enum ModelFamily: String, CaseIterable, Sendable {
-    case mixtral
-    case qwen2MoE = "qwen2_moe"
-    case qwen3MoE = "qwen3_moe"
-    case olmoe
-    /// DeepSeek-MoE (`deepseek-moe-16b`, remote code `modeling_deepseek.py`).
-    case deepseek
-    case deepseekV2 = "deepseek_v2"
-
-    /// `model_type`s that are MoE models but whose router the layer does not implement.
-    static let unsupported: [String: String] = [
-        "deepseek_v3": "its router scores experts by sigmoid and selects with a learned bias (noaux_tc), which the layer does not implement",
-        "glm4_moe": "its router scores experts by sigmoid and selects with a learned bias (noaux_tc), which the layer does not implement",
-        "gpt_oss": "its experts have biases and a clamped SwiGLU, which the layer does not implement",
-        "llama4": "its top-1 sigmoid router scales the expert's input, which the layer does not implement",
-    ]
-}
-
 /// What `config.json` says about a model's MoE blocks, mapped onto the spec's terms
 /// (docs/model-layouts.md has the table per family).
 ///
-/// Keys read: `model_type`, `hidden_size`, `num_hidden_layers`, the expert count
-/// (`num_local_experts`, `num_experts` or `n_routed_experts`), `num_experts_per_tok`, the
-/// expert width (`intermediate_size` for Mixtral and OLMoE, `moe_intermediate_size`
-/// otherwise), `norm_topk_prob`, the shared expert (`shared_expert_intermediate_size`,
-/// `n_shared_experts`), which layers are MoE (`mlp_only_layers`, `decoder_sparse_step`,
-/// `first_k_dense_replace`, `moe_layer_freq`), DeepSeek's `scoring_func`, `topk_method`,
-/// `n_group`, `topk_group`, `routed_scaling_factor`, and `hidden_act`, `rms_norm_eps`.
-/// Optional keys take the transformers defaults, each named in ``notes``.
+/// Keys read: `model_type`, `hidden_size`, `num_hidden_layers`, the expert count, K and the
+/// expert width under the family's names (``FamilyKeys``), `norm_topk_prob`, the shared
+/// expert (`shared_expert_intermediate_size`, `n_shared_experts`, `moe_num_shared_experts`,
+/// `shared_intermediate_size`), which layers are MoE (`mlp_only_layers`,
+/// `decoder_sparse_step`, `first_k_dense_replace`, `moe_layer_freq`, ERNIE's
+/// `moe_layer_start_index`, `moe_layer_end_index`, `moe_layer_interval`), DeepSeek's
+/// `scoring_func`, `topk_method`, `n_group`, `topk_group`, `routed_scaling_factor`, and
+/// `hidden_act`, `rms_norm_eps`. Optional keys take the transformers defaults, each named in ``notes``.
 public struct ModelMoEConfig: Sendable, Equatable {
     public let path: String
     public let family: ModelFamily
@@ -52,28 +33,51 @@ public struct ModelMoEConfig: Sendable, Equatable {
     /// A constant multiplying every routed gate (DeepSeek's `routed_scaling_factor`);
     /// the mapping folds it into each expert's W2.
     public let routedScale: Double
-    /// Group-limited selection (DeepSeek-V2 `group_limited_greedy`), else nil.
+    /// Group-limited selection (DeepSeek-V2 `group_limited_greedy`, V3 `noaux_tc`), else nil.
     public let groups: RouterGroups?
+    /// The router scores experts by softmax or by sigmoid.
+    public let scores: LayerExtensions.RouterScores
+    /// The selection adds `e_score_correction_bias` to the scores.
+    public let selectionBias: Bool
+    /// The gate scales the expert's input (Llama 4).
+    public let gateScalesInput: Bool
+    /// The router's logits have a bias; the experts' linear maps have biases (gpt-oss).
+    public let routerBias: Bool, expertBias: Bool
+    /// The experts' clamped SwiGLU (gpt-oss's `swiglu_alpha`, `swiglu_limit`), else nil.
+    public let clampedSwiGLU: ClampedSwiGLU?
+    /// PhiMoE's sparse mixer with its jitter ε (`router_jitter_noise`), else nil.
+    public let sparseMixer: Double?
     /// The model's RMSNorm epsilon, used for a DAG module added on top.
     public let normEps: Double
+    /// Block-wise FP8 (`quantization_config.quant_method` = `fp8`): the [rows, cols] block of
+    /// `weight_block_size`, each F8_E4M3 weight's `weight_scale_inv` holding one scale per block.
+    public let fp8Block: [Int]?
     /// Sentences on defaults taken and semantics chosen.
     public let notes: [String]
-    let mlpOnlyLayers: Set<Int>
-    let sparseStep: Int
-    let firstDense: Int
-    let layerFreq: Int
+    let rule: DenseRule
+    /// Where the decoder layers live: `model.layers`, or a multimodal wrapper's prefix.
+    public let layerPrefix: String
 
-    /// Reads `config.json` at `path` (through `open`: regular files only, at most 64 MB).
+    /// Reads `config.json` at `path` (through `open`: regular files only, at most 64 MB). A
+    /// multimodal wrapper (``ModelFamily/wrappers``) is read through its `text_config`, with the
+    /// decoder layers under the wrapper's prefix.
     public init(path: String, open: ByteSourceOpener = ModelLayout.openFile) throws(ModelLayoutError) {
-        let json = try ModelJSONObject(path: path, open: open)
+        var json = try ModelJSONObject(path: path, open: open), prefix = "model.layers"
+        if case .string(let outer)? = json["model_type"], let wrapped = ModelFamily.wrappers[outer] {
+            guard let text = try json.optionalObject("text_config") else {
+                throw .missingConfigKey(path: path, key: "text_config", modelType: outer, found: json.keys)
+            }
+            json = text
+            prefix = wrapped
+        }
+        layerPrefix = prefix
         guard let typeValue = json["model_type"] else {
-            throw .unknownModelType(path: path, found: nil, supported: ModelFamily.allCases.map(\.rawValue),
+            throw .unknownModelType(path: path, found: nil, supported: ModelFamily.supported,
                                     hint: "found keys: \(json.keys.joined(separator: ", "))")
         }
         guard case .string(let type) = typeValue else { throw json.malformed("model_type", typeValue, "a string") }
-        guard let family = ModelFamily(rawValue: type) else {
-            throw .unknownModelType(path: path, found: type, supported: ModelFamily.allCases.map(\.rawValue),
-                                    hint: ModelFamily.unsupported[type])
+        guard let family = ModelFamily(modelType: type) else {
+            throw .unknownModelType(path: path, found: type, supported: ModelFamily.supported, hint: nil)
         }
         var notes: [String] = []
         func required(_ keys: [String], minimum: Int = 1) throws(ModelLayoutError) -> Int {
@@ -92,74 +96,112 @@ public struct ModelMoEConfig: Sendable, Equatable {
             notes.append("\(key) absent: \(text) (the transformers default)")
             return value
         }
+        func positive(_ key: String, default value: Int) throws(ModelLayoutError) -> Int {
+            let v = try optional(key, json.optionalInt, default: value, String(value))
+            guard v >= 1 else { throw .malformedConfigKey(path: path, key: key, value: String(v), expected: "at least 1") }
+            return v
+        }
 
+        let keys = family.keys
         hiddenSize = try required(["hidden_size"])
         layers = try required(["num_hidden_layers"])
-        switch family {
-        case .mixtral: experts = try required(["num_local_experts", "num_experts"])
-        case .qwen2MoE, .qwen3MoE, .olmoe: experts = try required(["num_experts", "num_local_experts"])
-        case .deepseek, .deepseekV2: experts = try required(["n_routed_experts", "num_experts"])
-        }
-        topK = try required(["num_experts_per_tok"])
+        experts = try required(keys.experts)
+        topK = try required(keys.topK)
         guard topK <= experts else {
-            throw .malformedConfigKey(path: path, key: "num_experts_per_tok", value: String(topK),
+            throw .malformedConfigKey(path: path, key: keys.topK[0], value: String(topK),
                                       expected: "at most the \(experts) experts")
         }
-        expertFF = try required(family == .mixtral || family == .olmoe ? ["intermediate_size"] : ["moe_intermediate_size"])
-        if let act = try json.optionalString("hidden_act"), act != "silu" && act != "swish" {
+        expertFF = try required([keys.width])
+        if family != .gptOSS, let act = try json.optionalString("hidden_act"), act != "silu" && act != "swish" {
             throw .unsupportedSetting(path: path, key: "hidden_act", value: act, reason: "the layer's experts are SwiGLU (silu)")
         }
         normEps = try json.optionalDouble("rms_norm_eps") ?? 1e-6
+        fp8Block = try ModelMoEConfig.fp8Block(json)
 
         var sharedFF = 0, sharedGate = false, normalize = true, scale = 1.0
-        var groups: RouterGroups?
-        var mlpOnly: [Int] = [], sparseStep = 1, firstDense = 0, layerFreq = 1
+        var groups: RouterGroups?, scores = LayerExtensions.RouterScores.softmax, bias = false
+        var rule = DenseRule.none, scalesInput = false, logitBias = false, expertBiases = false
+        var clamp: ClampedSwiGLU?, mixer: Double?
+        let (n, k, layerCount) = (experts, topK, layers)
+        func checkGroups(_ g: RouterGroups) throws(ModelLayoutError) {
+            do {
+                try LayerConfig(dModel: 1, nExperts: n, topK: k, dFF: 1, dG: 1, dagLayers: 0)
+                    .with(LayerExtensions(routerGroups: g)).validate()
+            } catch {
+                throw .malformedConfigKey(path: path, key: "n_group/topk_group", value: "\(g.count)/\(g.selected)",
+                                          expected: "a grouping of the \(n) experts (\(error))")
+            }
+        }
         switch family {
-        case .mixtral:
-            break
-        case .qwen2MoE, .qwen3MoE, .olmoe:
-            normalize = try optional("norm_topk_prob", json.optionalBool, default: false, "false")
-            if family == .qwen2MoE {
+        case .phimoe:
+            // PhimoeTopKRouter at inference: sparsemixer with jitter_eps = router_jitter_noise, two experts.
+            guard topK == 2 else {
+                throw .unsupportedSetting(path: path, key: "num_experts_per_tok", value: String(topK),
+                                          reason: "PhiMoE's sparse mixer selects exactly 2 experts")
+            }
+            normalize = false
+            mixer = try optional("router_jitter_noise", json.optionalDouble, default: 0.01, "0.01")
+        case .gptOSS:
+            // GptOssTopKRouter: z = Rx + c, top-k of z, softmax over them; experts with biases
+            // and the clamped SwiGLU on interleaved gate/up columns.
+            logitBias = true
+            expertBiases = true
+            clamp = ClampedSwiGLU(alpha: try optional("swiglu_alpha", json.optionalDouble, default: 1.702, "1.702"),
+                                  limit: try optional("swiglu_limit", json.optionalDouble, default: 7, "7"))
+            guard clamp!.limit > 0 else {
+                throw .malformedConfigKey(path: path, key: "swiglu_limit", value: "\(clamp!.limit)", expected: "a number > 0")
+            }
+        case .llama4Text:
+            // Llama4Router: top-k of the logits, σ of each kept logit, scaling the expert's input.
+            sharedFF = expertFF
+            scores = .sigmoid
+            normalize = false
+            scalesInput = true
+            if let listed = try json.optionalInts("moe_layers") {
+                rule = .listed(Set(listed))
+            } else {
+                let step = try positive("interleave_moe_layer_step", default: 1)
+                rule = .listed(Set(stride(from: step - 1, to: layerCount, by: step)))
+            }
+        case .mixtral, .minimax, .granitemoe, .hunyuanV1MoE:
+            if family == .hunyuanV1MoE { sharedFF = expertFF }
+        case .granitemoeShared:
+            sharedFF = try optional("shared_intermediate_size", json.optionalInt, default: 0, "no shared MLP")
+        case .qwen2MoE, .qwen3MoE, .qwen3Next, .olmoe:
+            let normDefault = family == .qwen3Next
+            normalize = try optional("norm_topk_prob", json.optionalBool, default: normDefault, String(normDefault))
+            if family == .qwen2MoE || family == .qwen3Next {
                 sharedFF = try required(["shared_expert_intermediate_size"], minimum: 0)
                 sharedGate = sharedFF > 0
             }
             if family != .olmoe {
-                mlpOnly = try optional("mlp_only_layers", json.optionalInts, default: [], "[]")
-                sparseStep = try optional("decoder_sparse_step", json.optionalInt, default: 1, "1")
-                guard sparseStep >= 1 else {
-                    throw .malformedConfigKey(path: path, key: "decoder_sparse_step", value: "0", expected: "at least 1")
-                }
+                rule = .qwen(mlpOnly: Set(try optional("mlp_only_layers", json.optionalInts, default: [], "[]")),
+                             step: try positive("decoder_sparse_step", default: 1))
             }
+        case .qwen35MoE:
+            sharedFF = try required(["shared_expert_intermediate_size"], minimum: 0)
+            sharedGate = sharedFF > 0
         case .deepseek, .deepseekV2:
             let scoring = try optional("scoring_func", json.optionalString, default: "softmax", "softmax")
             guard scoring == "softmax" else {
                 throw .unsupportedSetting(path: path, key: "scoring_func", value: scoring,
-                                          reason: "the layer's router is a softmax")
+                                          reason: "\(type) routes by softmax (sigmoid scoring is deepseek_v3's)")
             }
             let shared = try optional("n_shared_experts", json.optionalInt, default: 0, "no shared experts")
             sharedFF = shared * expertFF
             let norm = try optional("norm_topk_prob", json.optionalBool, default: false, "false")
             // modeling_deepseek.py renormalises only when top_k > 1, and scales only when it does not.
             normalize = norm && topK > 1
-            firstDense = try optional("first_k_dense_replace", json.optionalInt, default: 0, "0")
-            layerFreq = try optional("moe_layer_freq", json.optionalInt, default: 1, "1")
-            guard layerFreq >= 1 else {
-                throw .malformedConfigKey(path: path, key: "moe_layer_freq", value: "0", expected: "at least 1")
-            }
+            rule = .deepseek(firstDense: try optional("first_k_dense_replace", json.optionalInt, default: 0, "0"),
+                             frequency: try positive("moe_layer_freq", default: 1))
             let method = try optional("topk_method", json.optionalString, default: "greedy", "greedy")
             switch method {
             case "greedy":
                 break
             case "group_limited_greedy" where family == .deepseekV2:
-                let g = try required(["n_group"]), t = try required(["topk_group"])
-                groups = RouterGroups(count: g, selected: t)
-                do {
-                    try LayerConfig(dModel: hiddenSize, nExperts: experts, topK: topK, dFF: expertFF, dG: 1, dagLayers: 0)
-                        .with(LayerExtensions(routerGroups: groups)).validate()
-                } catch {
-                    throw .malformedConfigKey(path: path, key: "n_group/topk_group", value: "\(g)/\(t)",
-                                              expected: "a grouping of the \(experts) experts (\(error))")
-                }
+                let g = RouterGroups(count: try required(["n_group"]), selected: try required(["topk_group"]))
+                try checkGroups(g)
+                groups = g
             default:
                 throw .unsupportedSetting(path: path, key: "topk_method", value: method,
                                           reason: "only greedy and (deepseek_v2) group_limited_greedy selection are implemented")
@@ -171,6 +213,42 @@ public struct ModelMoEConfig: Sendable, Equatable {
                 }
                 scale = normalize ? 1 : factor
             }
+        case .deepseekV3, .glm4MoE, .dots1:
+            // DeepseekV3TopkRouter (and Glm4Moe's, Dots1's): σ(z), selection by σ(z) + bias within
+            // the topk_group groups with the best two-score sums, then renormalise and scale.
+            scores = .sigmoid
+            bias = true
+            let defaults: (norm: Bool, scale: Double, shared: Int?, dense: Int) = switch family {
+            case .deepseekV3: (true, 2.5, 1, 3)
+            case .glm4MoE: (true, 1, 1, 1)
+            default: (false, 1, nil, 0)
+            }
+            normalize = try optional("norm_topk_prob", json.optionalBool, default: defaults.norm, String(defaults.norm))
+            scale = try optional("routed_scaling_factor", json.optionalDouble, default: defaults.scale, String(defaults.scale))
+            let shared: Int
+            if let d = defaults.shared {
+                shared = try optional("n_shared_experts", json.optionalInt, default: d, String(d))
+            } else {
+                shared = try required(["n_shared_experts"], minimum: 0)
+            }
+            sharedFF = shared * expertFF
+            rule = .deepseek(firstDense: try optional("first_k_dense_replace", json.optionalInt, default: defaults.dense,
+                                                      String(defaults.dense)), frequency: 1)
+            let g = try positive("n_group", default: 1), t = try positive("topk_group", default: 1)
+            if g > 1 {
+                let grouping = RouterGroups(count: g, selected: t, rank: .topTwoSum)
+                try checkGroups(grouping)
+                groups = grouping
+            }
+        case .minimaxM2:
+            scores = .sigmoid
+            bias = true
+        case .ernie45MoE:
+            bias = true
+            sharedFF = try optional("moe_num_shared_experts", json.optionalInt, default: 0, "no shared experts") * expertFF
+            rule = .ernie(start: try optional("moe_layer_start_index", json.optionalInt, default: 1, "1"),
+                          end: try optional("moe_layer_end_index", json.optionalInt, default: layerCount - 1, String(layerCount - 1)),
+                          interval: try positive("moe_layer_interval", default: 1))
         }
         self.path = path
         self.family = family
@@ -179,33 +257,24 @@ public struct ModelMoEConfig: Sendable, Equatable {
         self.normalizeTopK = normalize
         self.routedScale = scale
         self.groups = groups
-        self.mlpOnlyLayers = Set(mlpOnly)
-        self.sparseStep = sparseStep
-        self.firstDense = firstDense
-        self.layerFreq = layerFreq
+        self.scores = scores
+        self.selectionBias = bias
+        self.gateScalesInput = scalesInput
+        self.routerBias = logitBias
+        self.expertBias = expertBiases
+        self.clampedSwiGLU = clamp
+        self.sparseMixer = mixer
+        self.rule = rule
         self.notes = notes
     }
 
     /// The spec's router: `topk_softmax` when the top-K weights are renormalised (a
-    /// renormalised softmax over the selected experts is the softmax of their logits),
-    /// `softmax_topk` otherwise.
+    /// renormalised softmax over the selected experts is the softmax of their logits; with
+    /// sigmoid scores the extension renormalises s[S]), `softmax_topk` otherwise.
     public var router: LayerConfig.Router { normalizeTopK ? .topKSoftmax : .softmaxTopK }
 
     /// Why decoder layer `layer` is dense, or nil when it holds an MoE block.
-    public func denseReason(layer: Int) -> String? {
-        switch family {
-        case .mixtral, .olmoe:
-            return nil
-        case .qwen2MoE, .qwen3MoE:
-            if mlpOnlyLayers.contains(layer) { return "it is listed in mlp_only_layers" }
-            if (layer + 1) % sparseStep != 0 { return "decoder_sparse_step = \(sparseStep) makes only layers i with (i + 1) divisible by \(sparseStep) MoE" }
-            return nil
-        case .deepseek, .deepseekV2:
-            if layer < firstDense { return "first_k_dense_replace = \(firstDense) makes layers below \(firstDense) dense" }
-            if layer % layerFreq != 0 { return "moe_layer_freq = \(layerFreq) makes only every \(layerFreq)th layer MoE" }
-            return nil
-        }
-    }
+    public func denseReason(layer: Int) -> String? { rule.reason(layer: layer) }
 
     /// The decoder layers that hold an MoE block, ascending.
     public var moeLayers: [Int] { (0..<layers).filter { denseReason(layer: $0) == nil } }
@@ -215,6 +284,8 @@ public struct ModelMoEConfig: Sendable, Equatable {
     public func layerConfig(dagLayers: Int = 0, dG: Int = 1) -> LayerConfig {
         LayerConfig(dModel: hiddenSize, nExperts: experts, topK: topK, dFF: expertFF, dG: dG, dagLayers: dagLayers,
                     norm: .rmsnorm, normEps: normEps, router: router, sharedDFF: sharedFF)
-            .with(LayerExtensions(sharedGate: sharedGate, routerGroups: groups))
+            .with(LayerExtensions(sharedGate: sharedGate, routerGroups: groups, routerScores: scores,
+                                   selectionBias: selectionBias, gateScalesInput: gateScalesInput, routerBias: routerBias,
+                                   expertBias: expertBias, clampedSwiGLU: clampedSwiGLU, sparseMixer: sparseMixer))
     }
 }

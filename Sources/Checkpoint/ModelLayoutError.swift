@@ -34,6 +34,8 @@ public enum ModelLayoutError: Error, Equatable, Sendable, CustomStringConvertibl
     case wrongShape(tensor: String, shape: [Int], expected: [Int])
     /// A source tensor's dtype is not F32, F64, F16 or BF16 (quantized weights, say).
     case unsupportedDType(tensor: String, dtype: String)
+    /// A quantized weight the reader cannot dequantize: its tensor, the format, and why.
+    case unsupportedQuantization(tensor: String, format: String, reason: String)
     /// A NaN or infinity in a weight.
     case nonFinite(tensor: String, index: Int, value: Double)
     /// A finite weight times `scale` is past the range of `scalar` (F64 weights read as Float, or
@@ -81,7 +83,9 @@ public enum ModelLayoutError: Error, Equatable, Sendable, CustomStringConvertibl
         case let .wrongShape(tensor, shape, expected):
             return "tensor '\(tensor)' has shape \(shape), expected \(expected) from config.json"
         case let .unsupportedDType(tensor, dtype):
-            return "tensor '\(tensor)' has dtype \(dtype); weights must be F32, F64, F16 or BF16 (quantized checkpoints are not supported)"
+            return "tensor '\(tensor)' has dtype \(dtype); weights must be F32, F64, F16 or BF16, or F8_E4M3 with block-wise weight_scale_inv (other quantized formats are not read)"
+        case let .unsupportedQuantization(tensor, format, reason):
+            return "tensor '\(tensor)' is \(format): \(reason)"
         case let .nonFinite(tensor, index, value):
             return "tensor '\(tensor)' holds \(value) at flat index \(index)"
         case let .overflow(tensor, index, value, scale, scalar):

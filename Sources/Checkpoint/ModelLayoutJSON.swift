@@ -27,6 +27,19 @@ struct ModelJSONObject {
         self.pairs = pairs
     }
 
+    /// An object already parsed (a nested one: `quantization_config`).
+    init(path: String, pairs: [(key: String, value: HeaderJSON)]) {
+        self.path = path
+        self.pairs = pairs
+    }
+
+    /// A nested object, or nil when absent; its keys are named `key.inner` in errors.
+    func optionalObject(_ key: String) throws(ModelLayoutError) -> ModelJSONObject? {
+        guard let value = self[key] else { return nil }
+        guard case .object(let inner) = value else { throw malformed(key, value, "an object") }
+        return ModelJSONObject(path: "\(path) (\(key))", pairs: inner)
+    }
+
     /// The value of `key` (the last one when repeated), nil when absent or null.
     subscript(key: String) -> HeaderJSON? {
         guard let value = pairs.last(where: { $0.key == key })?.value else { return nil }

@@ -107,6 +107,12 @@ final class ModelTensorDirectory: @unchecked Sendable {
         do { return try file.floats(tensor, elements: elements) } catch { throw .shard(path: path, error) }
     }
 
+    /// The bytes of `tensor`'s flat `elements` (U8 tensors: MXFP4 blocks and scales).
+    func bytes(_ tensor: String, elements: Range<Int>) throws(ModelLayoutError) -> [UInt8] {
+        let (file, path) = try shard(of: tensor)
+        do { return try file.rawBytes(tensor, elements: elements) } catch { throw .shard(path: path, error) }
+    }
+
     /// The values of `tensor` (or of its flat `elements`) as `Double`, reading only those bytes.
     func doubles(_ tensor: String, elements: Range<Int>? = nil) throws(ModelLayoutError) -> [Double] {
         let (file, path) = try shard(of: tensor)

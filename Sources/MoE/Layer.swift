@@ -126,14 +126,25 @@ extension DAGMoELayer {
         let input = Buffer(x.data)
 
         // 1. Router: p, S, g.
+        let ext = config.extensions
+        let selection = ext.selectionBias ? parameters[ParameterName.selectionBias].data : nil
+        let logitBias = ext.routerBias ? parameters[ParameterName.routerBias].data : nil
         let router = parameters.withValues(ParameterName.router) { r in
-            routerForward(config.router, shape: s, x: input.p, weight: r, groups: config.extensions.routerGroups)
+            withOptionalPointer(selection) { b in
+                withOptionalPointer(logitBias) { c in
+                    routerForward(config.router, shape: s, x: input.p, weight: r, groups: ext.routerGroups,
+                                  scores: ext.routerScores, bias: b, logitBias: c, sparseMixer: ext.sparseMixer)
+                }
+            }
         }
         // 2. Routed experts, grouped by expert: E_{S_i}(x) for every (token, slot).
         let groups = ExpertGroups(topk: router.topk, experts: s.n)
-        let experts = expertsForward(shape: s, groups: groups, x: input.p, parameters: parameters)
+        let scalesInput = ext.gateScalesInput
+        let experts = expertsForward(shape: s, groups: groups, x: input.p, parameters: parameters,
+                                     inputGates: scalesInput ? router.gates : nil)
 
-        // 3. Initial nodes x_i^0 = g_i E_{S_i}(x) + x / K.
+        // 3. Initial nodes x_i^0 = g_i E_{S_i}(x) + x / K (E_{S_i}(g_i x) + x / K with the
+        //    extension gate_scales_input).
         var nodes = Buffer<Scalar>(uninitialized: s.nodes * d)
         let invK = 1 / Scalar(k)
         let initial = nodes
@@ -142,7 +153,7 @@ extension DAGMoELayer {
                 for t in range {
                     let xt = input.p + t * d
                     for i in 0..<k {
-                        let r = t * k + i, gate = router.gates.p[r]
+                        let r = t * k + i, gate = scalesInput ? 1 : router.gates.p[r]
                         let out = experts.act.out.p + row[r] * d, node = initial.p + r * d
                         for c in 0..<d { node[c] = gate * out[c] + xt[c] * invK }
                     }
@@ -258,6 +269,9 @@ extension DAGMoELayer {
 
         // 3. x_i^0 = g_i E_{S_i}(x) + x / K  ⇒  dg_i = dx_i^0 · E_{S_i}(x),
         //    dE_{S_i} = g_i dx_i^0 (into grouped order), dx += (1/K) Σ_i dx_i^0.
+        //    (gate_scales_input: x_i^0 = E_{S_i}(g_i x) + x / K  ⇒  dE_{S_i} = dx_i^0, and dg_i
+        //    comes from the experts' input gradient below.)
+        let scalesInput = config.extensions.gateScalesInput
         let groups = cache.experts.groups
         let dGates = Buffer<Scalar>(uninitialized: s.nodes)
         let dExperts = Buffer<Scalar>(uninitialized: s.nodes * d)
@@ -268,7 +282,7 @@ extension DAGMoELayer {
                 for t in range {
                     let dxt = dx.p + t * d
                     for i in 0..<k {
-                        let r = t * k + i, gate = cache.router.gates.p[r]
+                        let r = t * k + i, gate = scalesInput ? 1 : cache.router.gates.p[r]
                         let dNode = dInitial.p + r * d
                         let out = cache.experts.act.out.p + row[r] * d, dOut = dExperts.p + row[r] * d
                         var dot: Scalar = 0
@@ -277,7 +291,7 @@ extension DAGMoELayer {
                             dOut[c] = gate * dNode[c]
                             dxt[c] += invK * dNode[c]
                         }
-                        dGates.p[r] = dot
+                        dGates.p[r] = scalesInput ? 0 : dot
                     }
                 }
             }
@@ -285,7 +299,8 @@ extension DAGMoELayer {
 
         // 2. The routed experts: dx and the experts' weights.
         expertsBackward(shape: s, cache: cache.experts, dOut: dExperts, parameters: parameters,
-                        gradients: &gradients, dX: dx.p)
+                        gradients: &gradients, dX: dx.p,
+                        inputGates: scalesInput ? (gates: cache.router.gates, x: UnsafePointer(cache.x.p), dGates: dGates) : nil)
 
         // 1. The router, with the auxiliary losses' contributions to dp and dz.
         let dProbs = Buffer<Scalar>(zeros: s.tokens * s.n), dLogits = Buffer<Scalar>(zeros: s.tokens * s.n)
@@ -298,6 +313,12 @@ extension DAGMoELayer {
                 routerBackward(config.router, shape: s, cache: cache.router, dGates: dGates.p,
                                dProbs: dProbs, dLogits: dLogits, x: cache.x.p, weight: r,
                                dX: dx.p, dWeight: dR)
+            }
+        }
+        // z = x Rᵀ + c  ⇒  dc = Σ_t dz_t (extension router_bias).
+        if config.extensions.routerBias {
+            gradients.withMutableValues(ParameterName.routerBias) { dc in
+                for t in 0..<s.tokens { for e in 0..<s.n { dc[e] += dLogits.p[t * s.n + e] } }
             }
         }
         return Matrix(rows: s.tokens, cols: d, data: dx.array)

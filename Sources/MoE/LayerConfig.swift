@@ -62,7 +62,7 @@ public struct LayerConfig: Sendable, Equatable, Codable {
                     ("shared.w2.weight", [dModel, sharedDFF]),
                     ("shared.w3.weight", [sharedDFF, dModel])]
         }
-        out += extensions.parameterShapes(dModel: dModel, dG: dG, rounds: dagLayers).map { ($0.name, $0.shape) }
+        out += extensions.parameterShapes(dModel: dModel, nExperts: nExperts, dFF: dFF, dG: dG, rounds: dagLayers).map { ($0.name, $0.shape) }
         for l in 0..<dagLayers {
             out.append(("dag.\(l).norm.weight", [dModel]))
             if norm == .layernorm { out.append(("dag.\(l).norm.bias", [dModel])) }

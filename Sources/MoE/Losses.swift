@@ -1,7 +1,8 @@
 import LinearAlgebra
 
 // The auxiliary losses over a batch of T tokens (spec, "Auxiliary losses"):
-//   load balance  lb = N Σ_e f_e P_e, f_e = (pairs routed to e) / (T·K), P_e = mean_t p_te;
+//   load balance  lb = N Σ_e f_e P_e, f_e = (pairs routed to e) / (T·K), P_e = mean_t p_te
+//   (the router's scores: σ(z_te) with the sigmoid-scores extension);
 //   router z-loss zl = mean_t (logsumexp z_t)².
 
 /// Load-balance forward: the loss and the routed fractions f ([N]), which backward
@@ -40,14 +41,19 @@ func zLossForward<Scalar: BLASScalar>(shape s: LayerShape, logSumExp: Buffer<Sca
     return sum / Scalar(s.tokens)
 }
 
-/// Router z-loss backward: zl = (1/T) Σ_t lse_t², ∂lse_t/∂z_te = p_te
-/// ⇒ dz_te += coef · (2/T) lse_t p_te. dLogits is [T, N], accumulated into.
+/// Router z-loss backward: zl = (1/T) Σ_t lse_t², ∂lse_t/∂z_te = p_te = softmax(z_t)_e
+/// ⇒ dz_te += coef · (2/T) lse_t p_te (p_te = exp(z_te − lse_t) when the router's scores
+/// are sigmoids). dLogits is [T, N], accumulated into.
 func zLossBackward<Scalar: BLASScalar>(
     shape s: LayerShape, router: RouterCache<Scalar>, coefficient: Scalar, dLogits: Buffer<Scalar>
 ) {
     guard coefficient != 0 else { return }
     for t in 0..<s.tokens {
         let scale = coefficient * 2 / Scalar(s.tokens) * router.logSumExp.p[t]
-        for e in 0..<s.n { dLogits.p[t * s.n + e] += scale * router.probs.p[t * s.n + e] }
+        for e in 0..<s.n {
+            let i = t * s.n + e
+            let p = router.scores == .softmax ? router.probs.p[i] : Scalar.exp(router.logits.p[i] - router.logSumExp.p[t])
+            dLogits.p[i] += scale * p
+        }
     }
 }

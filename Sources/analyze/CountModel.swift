@@ -7,8 +7,8 @@ import Report
 /// `analyze count --config DIR/config.json`: n and k from a Hugging Face MoE model, and what
 /// a DAG module on each of its MoE layers would cost.
 struct CountModelOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("A Hugging Face MoE model's config.json: n and k from the model (--n and --k are then optional).",
-                               valueName: "FILE"))
+    @Option(help: ArgumentHelp("A Hugging Face MoE model's config.json, or its directory: n and k from the model (--n and --k are then optional).",
+                               valueName: "PATH"))
     var config: String?
 
     @Option(name: .customLong("d-g"), help: "Width d_g of the DAG module costed for --config (default min(64, d)).")
@@ -21,7 +21,9 @@ struct CountModelOptions: ParsableArguments {
             return nil
         }
         do {
-            let model = try ModelMoEConfig(path: config)
+            var isDirectory: ObjCBool = false
+            let directory = FileManager.default.fileExists(atPath: config, isDirectory: &isDirectory) && isDirectory.boolValue
+            let model = try ModelMoEConfig(path: directory ? URL(fileURLWithPath: config).appendingPathComponent("config.json").path : config)
             if let dG, !(1...model.hiddenSize).contains(dG) {
                 throw ValidationError("--d-g must be between 1 and d = \(model.hiddenSize) (got \(dG))")
             }

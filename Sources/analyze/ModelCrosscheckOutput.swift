@@ -19,7 +19,13 @@ struct ModelCrosscheckOutput: FormattedOutput {
     func header() -> String {
         let c = model.config
         var shared = c.sharedFF > 0 ? ", shared expert d_ff=\(c.sharedFF)\(c.sharedGate ? " (sigmoid-gated)" : "")" : ""
-        if let g = c.groups { shared += ", \(g.count) groups, top \(g.selected)" }
+        if c.scores == .sigmoid { shared += ", sigmoid scores" }
+        if c.selectionBias { shared += ", selection bias" }
+        if c.gateScalesInput { shared += ", gates scale the expert input" }
+        if c.routerBias { shared += ", router bias" }
+        if c.expertBias { shared += ", expert biases" }
+        if let clamp = c.clampedSwiGLU { shared += ", clamped SwiGLU (alpha \(clamp.alpha), limit \(clamp.limit))" }
+        if let g = c.groups { shared += ", \(g.count) groups (ranked by \(g.rank == .max ? "best score" : "sum of best two")), top \(g.selected)" }
         return "\(model.directory): \(c.family.rawValue), \(c.layers) layers (MoE: \(ModelCrosscheckOutput.ranges(c.moeLayers))), "
             + "d=\(c.hiddenSize) N=\(c.experts) K=\(c.topK) expert d_ff=\(c.expertFF)\(shared)\n"
     }
@@ -37,6 +43,12 @@ struct ModelCrosscheckOutput: FormattedOutput {
         if c.routedScale != 1 { parts.append("routed_scaling_factor \(c.routedScale) folded into W2") }
         if c.sharedGate { parts.append("extension shared_gate") }
         if c.groups != nil { parts.append("extension router_groups") }
+        if c.scores == .sigmoid { parts.append("extension router_scores = sigmoid") }
+        if c.selectionBias { parts.append("extension selection_bias (e_score_correction_bias)") }
+        if c.gateScalesInput { parts.append("extension gate_scales_input") }
+        if c.routerBias { parts.append("extension router_bias") }
+        if c.expertBias { parts.append("extension expert_bias") }
+        if c.clampedSwiGLU != nil { parts.append("extension swiglu_alpha/swiglu_limit") }
         return parts.joined(separator: ", ")
     }
 
