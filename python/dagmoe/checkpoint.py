@@ -70,7 +70,8 @@ def references(model, x, grad_y=None, seed=GRAD_Y_SEED):
     for l, e in enumerate(det.edge_gates):
         refs[f"ref.edge_gates.{l}"] = e.detach()
     for name, param in double.named_parameters():
-        refs[f"ref.grad.{name}"] = param.grad.detach()
+        # An expert no token selected has no gradient: zero, as the spec's backward gives.
+        refs[f"ref.grad.{name}"] = torch.zeros_like(param) if param.grad is None else param.grad.detach()
     return refs
 
 
