@@ -9,6 +9,8 @@ public enum ModelFamily: String, CaseIterable, Sendable {
     /// DeepSeek-MoE (`deepseek-moe-16b`, remote code `modeling_deepseek.py`).
     case deepseek
     case deepseekV2 = "deepseek_v2"
+    /// The spec's layer with trained DAG rounds (`python -m dagmoe.lm`, ``NativeDAGModule``).
+    case dagmoeLM = "dagmoe_lm"
 
     /// `model_type`s that are MoE models but whose router the layer does not implement.
     static let unsupported: [String: String] = [
@@ -56,6 +58,8 @@ public struct ModelMoEConfig: Sendable, Equatable {
     public let groups: RouterGroups?
     /// The model's RMSNorm epsilon, used for a DAG module added on top.
     public let normEps: Double
+    /// The stored DAG module of a `dagmoe_lm` model, nil for the Hugging Face families.
+    public let native: NativeDAGModule?
     /// Sentences on defaults taken and semantics chosen.
     public let notes: [String]
     let mlpOnlyLayers: Set<Int>
@@ -97,7 +101,7 @@ public struct ModelMoEConfig: Sendable, Equatable {
         layers = try required(["num_hidden_layers"])
         switch family {
         case .mixtral: experts = try required(["num_local_experts", "num_experts"])
-        case .qwen2MoE, .qwen3MoE, .olmoe: experts = try required(["num_experts", "num_local_experts"])
+        case .qwen2MoE, .qwen3MoE, .olmoe, .dagmoeLM: experts = try required(["num_experts", "num_local_experts"])
         case .deepseek, .deepseekV2: experts = try required(["n_routed_experts", "num_experts"])
         }
         topK = try required(["num_experts_per_tok"])
@@ -113,10 +117,15 @@ public struct ModelMoEConfig: Sendable, Equatable {
 
         var sharedFF = 0, sharedGate = false, normalize = true, scale = 1.0
         var groups: RouterGroups?
+        var native: NativeDAGModule?
         var mlpOnly: [Int] = [], sparseStep = 1, firstDense = 0, layerFreq = 1
         switch family {
         case .mixtral:
             break
+        case .dagmoeLM:
+            normalize = try json.optionalBool("norm_topk_prob") ?? false
+            sharedFF = try json.optionalInt("shared_expert_intermediate_size") ?? 0
+            native = try NativeDAGModule(json: json, path: path)
         case .qwen2MoE, .qwen3MoE, .olmoe:
             normalize = try optional("norm_topk_prob", json.optionalBool, default: false, "false")
             if family == .qwen2MoE {
@@ -179,6 +188,7 @@ public struct ModelMoEConfig: Sendable, Equatable {
         self.normalizeTopK = normalize
         self.routedScale = scale
         self.groups = groups
+        self.native = native
         self.mlpOnlyLayers = Set(mlpOnly)
         self.sparseStep = sparseStep
         self.firstDense = firstDense
@@ -194,7 +204,7 @@ public struct ModelMoEConfig: Sendable, Equatable {
     /// Why decoder layer `layer` is dense, or nil when it holds an MoE block.
     public func denseReason(layer: Int) -> String? {
         switch family {
-        case .mixtral, .olmoe:
+        case .mixtral, .olmoe, .dagmoeLM:
             return nil
         case .qwen2MoE, .qwen3MoE:
             if mlpOnlyLayers.contains(layer) { return "it is listed in mlp_only_layers" }
@@ -212,9 +222,11 @@ public struct ModelMoEConfig: Sendable, Equatable {
 
     /// The spec's configuration of one MoE block: L = `dagLayers` rounds (0: the model's
     /// layer exactly) of width `dG`, RMSNorm with the model's epsilon, no auxiliary losses.
+    /// A `dagmoe_lm` model's blocks are its stored module (``native``), whatever is asked.
     public func layerConfig(dagLayers: Int = 0, dG: Int = 1) -> LayerConfig {
-        LayerConfig(dModel: hiddenSize, nExperts: experts, topK: topK, dFF: expertFF, dG: dG, dagLayers: dagLayers,
-                    norm: .rmsnorm, normEps: normEps, router: router, sharedDFF: sharedFF)
+        LayerConfig(dModel: hiddenSize, nExperts: experts, topK: topK, dFF: expertFF, dG: native?.dG ?? dG,
+                    dagLayers: native?.dagLayers ?? dagLayers, norm: native?.norm ?? .rmsnorm, normEps: normEps,
+                    router: router, sharedDFF: sharedFF)
             .with(LayerExtensions(sharedGate: sharedGate, routerGroups: groups))
     }
 }

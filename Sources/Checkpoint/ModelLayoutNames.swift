@@ -43,8 +43,9 @@ extension ModelLayout {
         }
         let c = config, d = c.hiddenSize, n = c.experts, ff = c.expertFF, sff = c.sharedFF
         let candidates = ["model.layers.\(layer).block_sparse_moe", "model.layers.\(layer).mlp"]
-        guard let prefix = candidates.first(where: { tensors.contains("\($0).gate.weight") }) else {
-            throw missing("\(candidates[1]).gate.weight", layer: layer)
+        let routerLeaf = c.native == nil ? "gate.weight" : "router.weight"
+        guard let prefix = candidates.first(where: { tensors.contains("\($0).\(routerLeaf)") }) else {
+            throw missing("\(candidates[1]).\(routerLeaf)", layer: layer)
         }
         let storage: ExpertStorage
         if tensors.contains("\(prefix).experts.0.w1.weight") {
@@ -59,7 +60,7 @@ extension ModelLayout {
 
         // The router's real shape first: a config.json claiming 100,000 experts fails here,
         // before a name is built for each of them.
-        let router = "\(prefix).gate.weight"
+        let router = "\(prefix).\(routerLeaf)"
         try check(router, [n, d], layer: layer)
 
         var sources: [WeightSource] = []
@@ -91,13 +92,18 @@ extension ModelLayout {
                 add(spec("w3"), gateUp, [n, 2 * ff, d], elements: (first + ff * d)..<(first + block))
             }
         }
-        if sff > 0 {
+        if sff > 0, c.native != nil {
+            for w in ["w1", "w2", "w3"] { add("shared.\(w).weight", "\(prefix).shared.\(w).weight", w == "w2" ? [d, sff] : [sff, d]) }
+        } else if sff > 0 {
             let p = c.family == .qwen2MoE ? "\(prefix).shared_expert" : "\(prefix).shared_experts"
             add("shared.w1.weight", "\(p).gate_proj.weight", [sff, d])
             add("shared.w2.weight", "\(p).down_proj.weight", [d, sff])
             add("shared.w3.weight", "\(p).up_proj.weight", [sff, d])
         }
         if c.sharedGate { add("shared_gate.weight", "\(prefix).shared_expert_gate.weight", [1, d]) }
+        if c.native != nil {
+            for (name, shape) in c.layerConfig().parameterShapes where name.hasPrefix("dag.") { add(name, "\(prefix).\(name)", shape) }
+        }
 
         for (tensor, shape) in shapes.dropFirst() { try check(tensor, shape, layer: layer) }
         let ignored = tensors.shardOf.keys.filter { $0.hasPrefix(prefix + ".") && !listed.contains($0) }.sorted()

@@ -145,10 +145,15 @@ def save_model_dir(model, args, out, held, metrics):
     """config.json, model.safetensors, layers/layer_{i}.safetensors (with ref.*), metrics.json."""
     os.makedirs(os.path.join(out, "layers"), exist_ok=True)
     cfg = layer_kwargs(args)
+    # Hugging Face keys where one exists (docs/model-layouts.md, `dagmoe_lm`), the DAG module's own.
     config = {"model_type": "dagmoe_lm", "architectures": ["ByteLM"], "vocab_size": 256,
               "hidden_size": args.d_model, "num_hidden_layers": args.layers, "num_attention_heads": args.heads,
-              "aggregator": args.aggregator, "chain_iterations": args.chain_iterations if args.aggregator == "chain" else 1,
-              "rms_norm_eps": 1e-6, "moe": cfg, "torch": torch.__version__}
+              "num_experts": args.experts, "num_experts_per_tok": args.top_k, "moe_intermediate_size": args.d_ff,
+              "norm_topk_prob": args.router == "topk_softmax", "shared_expert_intermediate_size": cfg.get("shared_d_ff", 0),
+              "dag_layers": cfg["dag_layers"], "dag_hidden_size": args.d_g, "dag_norm": cfg["norm"],
+              "rms_norm_eps": 1e-6, "hidden_act": "silu", "aggregator": args.aggregator,
+              "chain_iterations": args.chain_iterations if args.aggregator == "chain" else 1,
+              "router_aux_loss_coef": args.lb_coef, "router_z_loss_coef": args.z_coef, "torch_version": torch.__version__}
     with open(os.path.join(out, "config.json"), "w") as f:
         json.dump(config, f, indent=2)
     tensors = {}

@@ -52,6 +52,12 @@ def test_tiny_run_writes_a_model_directory(tmp_path, corpus, aggregator):
         assert (y - refs["ref.y"].double()).abs().max() < 1e-5
         assert model.cfg["dag_layers"] == (2 if aggregator == "dag" else 0)
         assert (model.cfg["shared_d_ff"] > 0) == (aggregator == "ws+shared")
+    analyze = os.path.join(ROOT, ".build", "debug", "analyze")
+    if aggregator != "chain" and os.access(analyze, os.X_OK):
+        result = subprocess.run([analyze, "crosscheck", "--model", out, "--all-layers", "--jacobian-tokens", "2"],
+                                capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert ("structural" if aggregator == "dag" else "weighted-sum") in result.stdout
     with pytest.raises(SystemExit, match="not empty"):
         main(["--corpus", corpus, "--out", out] + TINY)
 
