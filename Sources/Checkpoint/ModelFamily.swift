@@ -23,6 +23,8 @@ public enum ModelFamily: String, CaseIterable, Sendable {
     case llama4Text = "llama4_text"
     case gptOSS = "gpt_oss"
     case phimoe
+    /// The spec's layer with trained DAG rounds (`python -m dagmoe.lm`, ``NativeDAGModule``).
+    case dagmoeLM = "dagmoe_lm"
 
     /// `model_type`s read as another family: the same architecture under its own name.
     static let aliases: [String: ModelFamily] = ["kimi_k2": .deepseekV3]
@@ -47,7 +49,7 @@ public enum ModelFamily: String, CaseIterable, Sendable {
         switch self {
         case .mixtral, .minimax:
             return FamilyKeys(experts: ["num_local_experts", "num_experts"], topK: ["num_experts_per_tok"], width: "intermediate_size")
-        case .qwen2MoE, .qwen3MoE, .qwen3Next, .qwen35MoE:
+        case .qwen2MoE, .qwen3MoE, .qwen3Next, .qwen35MoE, .dagmoeLM:
             return FamilyKeys(experts: ["num_experts", "num_local_experts"], topK: ["num_experts_per_tok"], width: "moe_intermediate_size")
         case .olmoe:
             return FamilyKeys(experts: ["num_experts", "num_local_experts"], topK: ["num_experts_per_tok"], width: "intermediate_size")

@@ -67,7 +67,7 @@ public struct ModelLayout: Sendable {
         for source in plan.sources {
             tensors[source.spec] = Tensor(shape: shapes[source.spec]!, data: try values(source, Scalar.self))
         }
-        if dagLayers > 0 {
+        if dagLayers > 0, config.native == nil {
             let dagOnly = LayerConfig(dModel: config.hiddenSize, nExperts: 1, topK: 1, dFF: 1, dG: dG,
                                       dagLayers: dagLayers, norm: .rmsnorm, normEps: config.normEps)
             for (name, tensor) in Parameters<Scalar>(initializing: dagOnly, seed: seed).tensors where name.hasPrefix("dag.") {

@@ -52,6 +52,8 @@ public struct ModelMoEConfig: Sendable, Equatable {
     /// Block-wise FP8 (`quantization_config.quant_method` = `fp8`): the [rows, cols] block of
     /// `weight_block_size`, each F8_E4M3 weight's `weight_scale_inv` holding one scale per block.
     public let fp8Block: [Int]?
+    /// The stored DAG module of a `dagmoe_lm` model, nil for the Hugging Face families.
+    public let native: NativeDAGModule?
     /// Sentences on defaults taken and semantics chosen.
     public let notes: [String]
     let rule: DenseRule
@@ -122,6 +124,7 @@ public struct ModelMoEConfig: Sendable, Equatable {
         var groups: RouterGroups?, scores = LayerExtensions.RouterScores.softmax, bias = false
         var rule = DenseRule.none, scalesInput = false, logitBias = false, expertBiases = false
         var clamp: ClampedSwiGLU?, mixer: Double?
+        var native: NativeDAGModule?
         let (n, k, layerCount) = (experts, topK, layers)
         func checkGroups(_ g: RouterGroups) throws(ModelLayoutError) {
             do {
@@ -133,6 +136,10 @@ public struct ModelMoEConfig: Sendable, Equatable {
             }
         }
         switch family {
+        case .dagmoeLM:
+            normalize = try json.optionalBool("norm_topk_prob") ?? false
+            sharedFF = try json.optionalInt("shared_expert_intermediate_size") ?? 0
+            native = try NativeDAGModule(json: json, path: path)
         case .phimoe:
             // PhimoeTopKRouter at inference: sparsemixer with jitter_eps = router_jitter_noise, two experts.
             guard topK == 2 else {
@@ -265,6 +272,7 @@ public struct ModelMoEConfig: Sendable, Equatable {
         self.clampedSwiGLU = clamp
         self.sparseMixer = mixer
         self.rule = rule
+        self.native = native
         self.notes = notes
     }
 
@@ -281,9 +289,11 @@ public struct ModelMoEConfig: Sendable, Equatable {
 
     /// The spec's configuration of one MoE block: L = `dagLayers` rounds (0: the model's
     /// layer exactly) of width `dG`, RMSNorm with the model's epsilon, no auxiliary losses.
+    /// A `dagmoe_lm` model's blocks are its stored module (``native``), whatever is asked.
     public func layerConfig(dagLayers: Int = 0, dG: Int = 1) -> LayerConfig {
-        LayerConfig(dModel: hiddenSize, nExperts: experts, topK: topK, dFF: expertFF, dG: dG, dagLayers: dagLayers,
-                    norm: .rmsnorm, normEps: normEps, router: router, sharedDFF: sharedFF)
+        LayerConfig(dModel: hiddenSize, nExperts: experts, topK: topK, dFF: expertFF, dG: native?.dG ?? dG,
+                    dagLayers: native?.dagLayers ?? dagLayers, norm: native?.norm ?? .rmsnorm, normEps: normEps,
+                    router: router, sharedDFF: sharedFF)
             .with(LayerExtensions(sharedGate: sharedGate, routerGroups: groups, routerScores: scores,
                                    selectionBias: selectionBias, gateScalesInput: gateScalesInput, routerBias: routerBias,
                                    expertBias: expertBias, clampedSwiGLU: clampedSwiGLU, sparseMixer: sparseMixer))

@@ -177,7 +177,9 @@ extension ModelLayout {
                 add(spec("w3"), gateUp, [n, 2 * ff, d], elements: (first + ff * d)..<(first + block))
             }
         }
-        if sff > 0 {
+        if sff > 0, c.native != nil {
+            for w in ["w1", "w2", "w3"] { add("shared.\(w).weight", "\(prefix).shared.\(w).weight", w == "w2" ? [d, sff] : [sff, d]) }
+        } else if sff > 0 {
             let candidates = ["shared_expert", "shared_experts", "shared_mlp"].map { "\(prefix).\($0)" }
             if let p = candidates.first(where: { tensors.contains("\($0).gate_proj.weight") }) {
                 add("shared.w1.weight", "\(p).gate_proj.weight", [sff, d])
@@ -203,6 +205,9 @@ extension ModelLayout {
             // ERNIE-4.5 stores it as [1, N].
             let shape = try tensors.info(bias).shape == [1, n] ? [1, n] : [n]
             add("router.selection_bias", bias, shape)
+        }
+        if c.native != nil {
+            for (name, shape) in c.layerConfig().parameterShapes where name.hasPrefix("dag.") { add(name, "\(prefix).\(name)", shape) }
         }
 
         for (tensor, shape) in shapes.dropFirst() { try check(tensor, shape, layer: layer) }
