@@ -187,7 +187,7 @@ import MoE
     /// A multimodal wrapper without its text_config is refused naming the key; an unknown
     /// model_type lists the supported ones; PhiMoE's sparse mixer needs K = 2.
     @Test func unreadableConfigsSayWhy() throws {
-        for (type, word) in [("llama4", "text_config"), ("not_a_model", "supported: deepseek, deepseek_v2, deepseek_v3, dots1")] {
+        for (type, word) in [("llama4", "text_config"), ("not_a_model", "supported: dagmoe_lm, deepseek, deepseek_v2, deepseek_v3, dots1")] {
             let dir = try ModelFixtures.copy("mixtral") { url in
                 try ModelFixtures.editConfig(url) { $0.replacingOccurrences(of: "\"mixtral\"", with: "\"\(type)\"") }
             }

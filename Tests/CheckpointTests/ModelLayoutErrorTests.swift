@@ -23,7 +23,7 @@ import MoE
         }
         let e = try #require(error(dir))
         #expect(e.description.contains("model_type 'llama' is not a supported MoE layout"))
-        #expect(e.description.contains("supported: deepseek, deepseek_v2, deepseek_v3, dots1, ernie4_5_moe, glm4_moe"))
+        #expect(e.description.contains("supported: dagmoe_lm, deepseek, deepseek_v2, deepseek_v3, dots1, ernie4_5_moe, glm4_moe"))
 
         // The multimodal wrapper is refused saying what is missing.
         let llama4 = try ModelFixtures.copy("mixtral") { url in
