@@ -19,16 +19,16 @@ extension CrosscheckCommand {
             } else {
                 source = .random(count: tokens ?? CheckpointAnalysis.Options.defaultTokens, seed: seed)
             }
-            let bar = ProgressBar("crosscheck layers", total: layers.count, enabled: model.allLayers && isatty(2) != 0)
+            let log = ProgressLog()
+            CrosscheckCommand.endOnInterrupt()
             var analyses: [ModelLayerAnalysis] = []
             for (done, layer) in layers.enumerated() {
-                bar.update(done, note: "layer \(layer)")
+                log.line("layer \(layer) (\(done + 1) of \(layers.count)): reading headers")
                 analyses.append(try ModelLayerAnalysis(
                     model: layout, layer: layer, source: source, jacobianTokens: jacobianTokens, rankRtol: rankRtol,
-                    tolerance: tolForward ?? ModelReferenceCheck.defaultTolerance, maxTokens: CrosscheckCommand.maxTokens))
+                    tolerance: tolForward ?? ModelReferenceCheck.defaultTolerance, maxTokens: CrosscheckCommand.maxTokens,
+                    rankMethod: model.rankMethod, progress: log.line))
             }
-            bar.update(layers.count)
-            bar.finish()
             output = ModelCrosscheckOutput(model: layout, layers: analyses, allLayers: model.allLayers)
         } catch let error as ModelLayoutError {
             throw UsageError("\(error)")
@@ -48,5 +48,17 @@ struct ModelCrosscheckFailure: Error, CustomStringConvertible {
     var description: String {
         "crosscheck FAILED on layer(s) \(layers.map(String.init).joined(separator: ", "))"
             + (mappingBug ? ": excess rank above the weighted-sum bound — the layout mapping is wrong (a bug in analyze)" : "")
+    }
+}
+
+extension CrosscheckCommand {
+    /// Ctrl-C (SIGINT) ends the run at once with one line on stderr and status 130: nothing has
+    /// been written yet (the report prints at the end), so there is nothing to clean up.
+    static func endOnInterrupt() {
+        signal(SIGINT) { _ in
+            let line = "analyze: interrupted\n"
+            _ = line.withCString { write(2, $0, strlen($0)) }
+            _exit(130)
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Analysis
 import ArgumentParser
 
 /// The options of `analyze crosscheck --model DIR`: which layers of a Hugging Face MoE
@@ -19,13 +20,20 @@ struct ModelCrosscheckOptions: ParsableArguments {
         """, valueName: "FILE"))
     var inputs: String?
 
+    @Option(name: .customLong("rank-method"), help: ArgumentHelp("""
+        How the excess-rank test finds rank(R): dense (d×d matrices of the whole layer in Float64), \
+        matrix-free (randomized range finder on R·v and Rᵀ·u, one token's K experts in memory), \
+        or auto (dense for d ≤ 256).
+        """, valueName: "auto|dense|matrix-free"))
+    var rankMethod: ExcessRankAnalysis.Method = .auto
+
     /// Exactly one of FILE and --model; with --model, exactly one of --layer and
     /// --all-layers, and at most one of --inputs and --tokens.
     func validate(file: String?, tokens: Int?) throws {
         guard let _ = model else {
             guard file != nil else { throw ValidationError("give a checkpoint FILE or --model DIR") }
-            if layer != nil || allLayers || inputs != nil {
-                throw ValidationError("--layer, --all-layers and --inputs go with --model DIR, not with FILE")
+            if layer != nil || allLayers || inputs != nil || rankMethod != .auto {
+                throw ValidationError("--layer, --all-layers, --inputs and --rank-method go with --model DIR, not with FILE")
             }
             return
         }
@@ -39,3 +47,5 @@ struct ModelCrosscheckOptions: ParsableArguments {
         if inputs != nil && tokens != nil { throw ValidationError("give either --inputs or --tokens, not both") }
     }
 }
+
+extension ExcessRankAnalysis.Method: ExpressibleByArgument {}

@@ -42,7 +42,8 @@ struct ModelCrosscheckOutput: FormattedOutput {
 
     func layerText(_ a: ModelLayerAnalysis) -> String {
         var out = header()
-        out += "layer \(a.layer): \(mappingText(a))\n\n"
+        out += "layer \(a.layer): \(mappingText(a))\n"
+        out += "read \(a.expertsRead) of \(a.config.nExperts) experts for the forward pass (\(Numbers.grouped(a.bytesRead)) bytes of weights in all)\n\n"
         if let r = a.reference { out += referenceText(r, layer: a.layer) + "\n" }
         if let j = a.jacobian { out += jacobianText(j, a) + "\n" }
         out += routingText(a)
@@ -66,6 +67,10 @@ struct ModelCrosscheckOutput: FormattedOutput {
 
     func jacobianText(_ j: ExcessRankAnalysis, _ a: ModelLayerAnalysis) -> String {
         var out = "Jacobian excess rank, R = J − I − Σ g_i J_{S_i} − J_shared, on \(j.tokens.count) tokens (\(a.inputs))\n"
+        if j.method == .matrixFree {
+            out += "matrix-free: R·v and Rᵀ·u through the router and the selected experts, randomized range finder "
+                + "(\(j.weightedSumBound) + \(ExcessRankAnalysis.oversampling) probes, a confirming sketch); ‖J‖₂ estimated from below\n"
+        }
         out += "rank tolerance \(Numbers.sci(j.relativeTolerance))·‖J‖₂; a weighted-sum layer has rank(R) ≤ \(boundText(j, a.config))\n\n"
         let shown = min(j.weightedSumBound + 1, a.config.dModel)
         var t = Table(header: ["token", "rank", "‖J‖₂", "gate-term σ_1…σ_\(shown) / ‖J‖₂", "selection"],
@@ -153,6 +158,8 @@ struct ModelCrosscheckOutput: FormattedOutput {
                                  ("routed_scale", .double(model.config.routedScale)),
                                  ("ignored", .array(a.layout.ignored.map(JSON.string)))])),
             ("inputs", .string(a.inputs)),
+            ("experts_read", .int(a.expertsRead)),
+            ("bytes_read", .int(a.bytesRead)),
         ]
         if let r = a.reference {
             pairs.append(("reference", .object([
