@@ -7,7 +7,7 @@ extension ExcessRankAnalysis {
     /// Power iterations per sketch. ‖J‖₂ (the tolerance's scale) is estimated in the same steps
     /// with twice the probes: an estimate from below, within a few percent of the dense value
     /// on the committed fixtures and random layers (J's leading singular values cluster near 1).
-    public static let powerIterations = 4
+    public static let powerIterations = 2
 
     /// One token's test without forming R: R's leading singular values from a randomized range
     /// finder on R V and Rᵀ U (r + p probes, r = `bound`), ‖J‖₂ from the same steps on J V and

@@ -118,6 +118,8 @@ extension StoredExpert: ExpertProducts {
 
     /// W X (W rows×cols, X cols×m) or, transposed, Wᵀ X (X rows×m), in Float64: W is widened a
     /// block of rows at a time (about 2 MB of Float64), so no Float64 copy of W is ever whole.
+    @_specialize(where Storage == Float)
+    @_specialize(where Storage == Double)
     static func product(_ w: [Storage], rows: Int, cols: Int, _ x: Matrix<Double>,
                         transposed: Bool = false) -> Matrix<Double> {
         precondition(x.rows == (transposed ? rows : cols), "StoredExpert.product: X has \(x.rows) rows")
