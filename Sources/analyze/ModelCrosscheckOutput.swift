@@ -150,6 +150,31 @@ struct ModelCrosscheckOutput: FormattedOutput {
         return t
     }
 
+    /// The per-layer table for CSV: numbers only (empty where a value does not apply).
+    func csvTable() -> Table {
+        var t = Table(header: ["layer", "rank_min", "rank_max", "bound", "sigma_b_over_norm_j_min", "sigma_b1_over_norm_j_max",
+                               "verdict", "utilization_entropy", "routing_entropy", "ref_max_rel", "experts_read", "ok"])
+        for a in layers {
+            var cells = ["", "", "", "", "", "skipped"]
+            if let j = a.jacobian {
+                let stable = j.tokens.filter(\.selectionStable), b = j.weightedSumBound
+                cells[0] = j.stableRanks.min().map(String.init) ?? ""
+                cells[1] = j.stableRanks.max().map(String.init) ?? ""
+                cells[2] = String(b)
+                if b > 0, let m = stable.map({ $0.singularValues[b - 1] / $0.normJ }).min() { cells[3] = CSVNumber.text(m) }
+                if let m = stable.compactMap({ b < $0.singularValues.count ? $0.singularValues[b] / $0.normJ : nil }).max() {
+                    cells[4] = CSVNumber.text(m)
+                }
+                cells[5] = a.mappingBug ? "exceeds-bound" : j.verdict.rawValue
+            }
+            t.append([String(a.layer)] + cells + [CSVNumber.text(a.structure.routing.utilizationEntropy),
+                                                  CSVNumber.text(a.structure.routing.routingEntropy),
+                                                  a.reference.map { CSVNumber.text($0.maxRel) } ?? "",
+                                                  String(a.expertsRead), String(a.pass)])
+        }
+        return t
+    }
+
     func layerJSON(_ a: ModelLayerAnalysis) -> JSON {
         var pairs: [(String, JSON)] = [
             ("layer", .int(a.layer)),

@@ -204,3 +204,27 @@ enum CrosscheckFixtures {
         #expect(precision.stderr.contains("--precision must be float64 or float32"))
     }
 }
+
+/// crosscheck's CSV is data: numbers in numeric columns, the shape one column per dimension.
+@Suite struct CrosscheckCSVTests {
+    @Test func everyCellParses() throws {
+        let path = try #require(CrosscheckFixtures.paths.first)
+        let r = try runAnalyze(["crosscheck", path, "--format", "csv", "--jacobian-tokens", "0"])
+        let rows = r.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(r.status == 0 && rows.count > 2)
+        let header = try #require(rows.first)
+        #expect(header.first == "tensor" && header.suffix(6) == ["max_abs", "max_rel", "tolerance", "exact", "mismatches", "ok"])
+        let dims = header.count - 7
+        #expect(dims >= 2 && header[1...dims] == ArraySlice((0..<dims).map { "dim\($0)" }))
+        for row in rows.dropFirst() {
+            #expect(row.count == header.count)
+            for c in 1...dims where !row[c].isEmpty { #expect(Int(row[c]) != nil, "\(row)") }
+            #expect(Double(row[dims + 1]) != nil && Double(row[dims + 2]) != nil, "\(row)")
+            #expect(row[dims + 4] == "true" ? row[dims + 3].isEmpty && Int(row[dims + 5]) != nil
+                    : Double(row[dims + 3]) != nil && row[dims + 5].isEmpty, "\(row)")
+            #expect(row[dims + 6] == "true")
+        }
+        #expect(rows.contains { $0[0] == "ref.topk" && $0[dims + 4] == "true" && $0[dims + 5] == "0" })
+    }
+}
+
