@@ -9,7 +9,7 @@ struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analyze",
         abstract: "Exact, checkable answers about DAG-MoE expert aggregation.",
-        subcommands: [CountCommand.self, RankCommand.self, BenchCommand.self, TrainCommand.self, CompareCommand.self, CrosscheckCommand.self, ConvertCommand.self, NotebookCommand.self, DagsCommand.self]
+        subcommands: [CountCommand.self, RankCommand.self, BenchCommand.self, TrainCommand.self, CompareCommand.self, CrosscheckCommand.self, ConvertCommand.self, NotebookCommand.self, DagsCommand.self, ReportCommand.self]
     )
 
     /// Runs a command line; every error ends with one line on stderr and a non-zero exit.

@@ -12,7 +12,7 @@ extension CrosscheckCommand {
         let output: ModelCrosscheckOutput
         do {
             let layout = try ModelLayout(directory: directory)
-            let layers = model.allLayers ? layout.config.moeLayers : [model.layer ?? 0]
+            let layers = try model.selectedLayers(moe: layout.config.moeLayers)
             let source: ModelLayerAnalysis.Source
             if let path = model.inputs {
                 do { source = .file(try ModelInputsFile(path: path)) } catch { throw UsageError("\(path): \(error)") }
@@ -29,7 +29,8 @@ extension CrosscheckCommand {
                     tolerance: tolForward ?? ModelReferenceCheck.defaultTolerance, maxTokens: CrosscheckCommand.maxTokens,
                     rankMethod: model.rankMethod, progress: log.line))
             }
-            output = ModelCrosscheckOutput(model: layout, layers: analyses, allLayers: model.allLayers)
+            output = ModelCrosscheckOutput(model: layout, layers: analyses, allLayers: model.manyLayers,
+                                           configHash: try CrosscheckCommand.configHash(layout.config.path))
         } catch let error as ModelLayoutError {
             throw UsageError("\(error)")
         }
@@ -52,6 +53,16 @@ struct ModelCrosscheckFailure: Error, CustomStringConvertible {
 }
 
 extension CrosscheckCommand {
+    /// FNV-1a 64 of the bytes of config.json, in hex: what `analyze report` compares to refuse
+    /// shards of different models.
+    static func configHash(_ path: String) throws -> String {
+        let bytes: [UInt8]
+        do { bytes = try FileByteSource(path: path).readAll(limit: 64 << 20) } catch { throw UsageError("\(error)") }
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return String(h, radix: 16)
+    }
+
     /// Ctrl-C (SIGINT) ends the run at once with one line on stderr and status 130: nothing has
     /// been written yet (the report prints at the end), so there is nothing to clean up.
     static func endOnInterrupt() {

@@ -5,12 +5,15 @@ import MoE
 import Report
 
 /// Formats `analyze crosscheck --model`: one layer in full (text, JSON), or one row per
-/// layer (`--all-layers`; CSV and markdown give that table for one layer too).
+/// layer (`--all-layers`, `--layers`, `--shard`: ``ModelLayersReport``; CSV and markdown give
+/// that table for one layer too).
 struct ModelCrosscheckOutput: FormattedOutput {
     let model: ModelLayout
     let layers: [ModelLayerAnalysis]
-    /// True for `--all-layers`.
+    /// True for `--all-layers`, `--layers` and `--shard`: the many-layer report.
     let allLayers: Bool
+    /// FNV-1a 64 of config.json's bytes: `analyze report` merges only shards of one model.
+    let configHash: String
 
     var pass: Bool { layers.allSatisfy(\.pass) }
 
@@ -111,69 +114,14 @@ struct ModelCrosscheckOutput: FormattedOutput {
         return notes
     }
 
-    func summaryText() -> String {
-        var out = header() + "\n" + table().text()
-        let failed = layers.filter { !$0.pass }
-        if layers.contains(where: \.mappingBug) {
-            out += "EXCEEDS the weighted-sum bound on layers \(layers.filter(\.mappingBug).map { String($0.layer) }.joined(separator: ", ")): "
-                + "impossible for these layers, so the mapping is wrong — a bug in analyze; please report it\n"
-        }
-        out += failed.isEmpty ? "PASS: \(layers.count) MoE layers within the weighted-sum bound\n"
-            : "FAIL: layers \(failed.map { String($0.layer) }.joined(separator: ", "))\n"
-        if let first = layers.first, !notes(first).isEmpty {
-            out += "\n" + notes(first).map { "note: " + $0 }.joined(separator: "\n") + "\n"
-        }
-        return out
-    }
+    /// The many-layer report, from its JSON.
+    var summary: ModelLayersReport { ModelLayersReport(object: json()) }
 
-    /// One row per layer: ranks against the bound, the singular values at the bound, routing.
-    func table() -> Table {
-        var t = Table(header: ["layer", "ranks", "bound", "σ_b/‖J‖ min", "σ_b+1/‖J‖ max", "verdict",
-                               "util. entropy", "routing entropy", "ref max_rel", "ok"],
-                      alignments: [.right, .right, .right, .right, .right, .left, .right, .right, .right, .left])
-        for a in layers {
-            var ranks = "n/a", bound = "n/a", kept = "n/a", dropped = "n/a", verdict = "skipped"
-            if let j = a.jacobian {
-                let stable = j.tokens.filter(\.selectionStable), b = j.weightedSumBound
-                if let lo = j.stableRanks.min(), let hi = j.stableRanks.max() { ranks = lo == hi ? "\(lo)" : "\(lo)…\(hi)" }
-                bound = String(b)
-                if b > 0, let m = stable.map({ $0.singularValues[b - 1] / $0.normJ }).min() { kept = Numbers.sci(m) }
-                if let m = stable.compactMap({ b < $0.singularValues.count ? $0.singularValues[b] / $0.normJ : nil }).max() {
-                    dropped = Numbers.sci(m)
-                }
-                verdict = a.mappingBug ? "EXCEEDS" : j.verdict.rawValue
-            }
-            t.append([String(a.layer), ranks, bound, kept, dropped, verdict,
-                      String(format: "%.3f", a.structure.routing.utilizationEntropy), String(format: "%.3f", a.structure.routing.routingEntropy),
-                      a.reference.map { Numbers.sci($0.maxRel) } ?? "-", a.pass ? "yes" : "NO"])
-        }
-        return t
-    }
+    func summaryText() -> String { summary.text() }
 
-    /// The per-layer table for CSV: numbers only (empty where a value does not apply).
-    func csvTable() -> Table {
-        var t = Table(header: ["layer", "rank_min", "rank_max", "bound", "sigma_b_over_norm_j_min", "sigma_b1_over_norm_j_max",
-                               "verdict", "utilization_entropy", "routing_entropy", "ref_max_rel", "experts_read", "ok"])
-        for a in layers {
-            var cells = ["", "", "", "", "", "skipped"]
-            if let j = a.jacobian {
-                let stable = j.tokens.filter(\.selectionStable), b = j.weightedSumBound
-                cells[0] = j.stableRanks.min().map(String.init) ?? ""
-                cells[1] = j.stableRanks.max().map(String.init) ?? ""
-                cells[2] = String(b)
-                if b > 0, let m = stable.map({ $0.singularValues[b - 1] / $0.normJ }).min() { cells[3] = CSVNumber.text(m) }
-                if let m = stable.compactMap({ b < $0.singularValues.count ? $0.singularValues[b] / $0.normJ : nil }).max() {
-                    cells[4] = CSVNumber.text(m)
-                }
-                cells[5] = a.mappingBug ? "exceeds-bound" : j.verdict.rawValue
-            }
-            t.append([String(a.layer)] + cells + [CSVNumber.text(a.structure.routing.utilizationEntropy),
-                                                  CSVNumber.text(a.structure.routing.routingEntropy),
-                                                  a.reference.map { CSVNumber.text($0.maxRel) } ?? "",
-                                                  String(a.expertsRead), String(a.pass)])
-        }
-        return t
-    }
+    func table() -> Table { summary.table() }
+
+    func csvTable() -> Table { summary.csvTable() }
 
     func layerJSON(_ a: ModelLayerAnalysis) -> JSON {
         var pairs: [(String, JSON)] = [
@@ -215,9 +163,12 @@ struct ModelCrosscheckOutput: FormattedOutput {
             return .object(head + pairs)
         }
         return .object(head + [
+            ("config_hash", .string(configHash)),
+            ("header", .string(header())),
             ("moe_layers", .array(c.moeLayers.map(JSON.int))),
             ("layers", .array(layers.map(layerJSON))),
             ("pass", .bool(pass)),
+            ("notes", .array((layers.first.map(notes) ?? []).map(JSON.string))),
         ])
     }
 }
