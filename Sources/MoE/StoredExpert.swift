@@ -126,7 +126,8 @@ extension StoredExpert: ExpertProducts {
         let m = x.cols
         var out = Matrix<Double>(rows: transposed ? cols : rows, cols: m)
         guard m > 0, rows > 0, cols > 0 else { return out }
-        let block = max(1, min(rows, (1 << 18) / cols))
+        // At least 64 rows a block, so that each gemm has some depth (W2 has d_ff columns).
+        let block = max(1, min(rows, max(64, (1 << 18) / cols)))
         var wide = [Double](repeating: 0, count: block * cols)
         w.withUnsafeBufferPointer { wp in
             x.data.withUnsafeBufferPointer { xp in
