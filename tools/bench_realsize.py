@@ -11,7 +11,8 @@
       The PyTorch peer of `analyze crosscheck --model DIR --layer 0 --inputs DIR/inputs-T.safetensors
       --jacobian-tokens J`: transformers' MixtralExperts on the first T tokens, one routed expert at a time
       (only the routed experts are read), then for the first J tokens the same randomized range
-      finder on R·V and Rᵀ·U with torch.func.jvp / vjp in float64 (the token's K experts held).
+      finder on R·V and Rᵀ·U with torch.func.jvp / vjp in float64 (the token's K experts held,
+      r + 8 probes for R and twice that for ‖J‖₂ in one batch, 2 power iterations, as analyze).
   time -- COMMAND...
       Runs COMMAND and prints its wall time and peak resident memory (getrusage of the child).
 
@@ -178,39 +179,40 @@ def peer(directory, tokens, jacobian_tokens):
             return out + (expert_fn(shared)(v) if shared is not None else 0)
 
         g = gates[t]
-        parts = [expert_fn(w) for w in experts] + ([expert_fn(shared)] if shared is not None else [])
-        coef = list(g) + ([1.0] if shared is not None else [])
         xt = x[t]
 
-        def jv(vs):
-            f = lambda v: torch.func.jvp(block_fn, (xt,), (v,))[1]
-            jvs = torch.func.vmap(f, in_dims=1, out_dims=1)(vs)
-            sub = sum(cf * torch.func.vmap(lambda v: torch.func.jvp(p, (xt,), (v,))[1], in_dims=1, out_dims=1)(vs)
-                      for cf, p in zip(coef, parts))
-            return jvs, jvs - vs - sub
+        def weighted_fn(v):
+            # Σ g_i E_i(v) + Es(v) with the gates held at their value at x: its Jacobian at x is
+            # Σ g_i J_i + J_s, what R subtracts.
+            out = sum(g[i] * expert_fn(w)(v) for i, w in enumerate(experts))
+            return out + (expert_fn(shared)(v) if shared is not None else 0)
 
-        def jtu(us):
+        def apply(vs, m):
+            """(R V[:, :m], J V[:, m:]) in one batched pass: jvp of the block and of the weighted sum."""
+            jvs = torch.func.vmap(lambda v: torch.func.jvp(block_fn, (xt,), (v,))[1], in_dims=1, out_dims=1)(vs)
+            sub = torch.func.vmap(lambda v: torch.func.jvp(weighted_fn, (xt,), (v,))[1], in_dims=1, out_dims=1)(vs[:, :m])
+            return jvs[:, :m] - vs[:, :m] - sub, jvs[:, m:]
+
+        def apply_t(us, m):
+            """(Rᵀ U[:, :m], Jᵀ U[:, m:]) by vjp."""
             _, pull = torch.func.vjp(block_fn, xt)
+            _, pull_w = torch.func.vjp(weighted_fn, xt)
             jts = torch.func.vmap(lambda u: pull(u)[0], in_dims=1, out_dims=1)(us)
-            sub = 0
-            for cf, p in zip(coef, parts):
-                _, pp = torch.func.vjp(p, xt)
-                sub = sub + cf * torch.func.vmap(lambda u: pp(u)[0], in_dims=1, out_dims=1)(us)
-            return jts, jts - us - sub
+            sub = torch.func.vmap(lambda u: pull_w(u)[0], in_dims=1, out_dims=1)(us[:, :m])
+            return jts[:, :m] - us[:, :m] - sub, jts[:, m:]
 
         d = xt.shape[0]
         r = k - 1 if layer.mixtral else k
         m = r + 8
-        om = torch.randn(d, m, dtype=torch.float64)
-        oj = torch.randn(d, 2 * m, dtype=torch.float64)
-        yj, yr = jv(torch.cat([oj, om], 1))[0][:, :2 * m], jv(om)[1]
-        for _ in range(4):
-            qr_, qj = torch.linalg.qr(yr)[0], torch.linalg.qr(yj)[0]
-            zj, zr = jtu(qj)[0], jtu(qr_)[1]
-            yj, yr = jv(torch.linalg.qr(zj)[0])[0], jv(torch.linalg.qr(zr)[0])[1]
-        qr_, qj = torch.linalg.qr(yr)[0], torch.linalg.qr(yj)[0]
-        norm_j = torch.linalg.svdvals(jtu(qj)[0])[0]
-        sv = torch.linalg.svdvals(jtu(qr_)[1])
+        orth = lambda a: torch.linalg.qr(a)[0]
+        yr, yj = apply(torch.cat([torch.randn(d, m, dtype=torch.float64), torch.randn(d, 2 * m, dtype=torch.float64)], 1), m)
+        for _ in range(2):
+            zr, zj = apply_t(torch.cat([orth(yr), orth(yj)], 1), m)
+            yr, yj = apply(torch.cat([orth(zr), orth(zj)], 1), m)
+        qr_, qj = orth(yr), orth(yj)
+        br, bj = apply_t(torch.cat([qr_, qj], 1), m)
+        norm_j = torch.linalg.svdvals(bj)[0]
+        sv = torch.linalg.svdvals(br)
         ranks.append(int((sv > 1e-10 * norm_j).sum()))
         del experts, shared
     print(json.dumps({"tokens": tokens, "ranks": ranks, "y_norm": float(y.norm())}))
