@@ -92,7 +92,11 @@ public struct ModelLayerAnalysis: Sendable {
         try budget.checkForward(tokens: inputs.x.rows, source: inputs.source)
         let method = rankMethod.resolved(d: d)
         let jacobianInputs = inputs.firstTokens(jacobianTokens)
-        if !jacobianInputs.isEmpty && method == .dense { try budget.checkJacobian(tokens: jacobianInputs.count) }
+        if !jacobianInputs.isEmpty && method == .dense {
+            do { try budget.checkJacobian(tokens: jacobianInputs.count) } catch {
+                throw .overBudget("\(error); --rank-method matrix-free needs only one token's K experts in Float32")
+            }
+        }
 
         // 1. Router, shared expert and shared gate; route every token.
         var bytes = try mapped { () throws(ModelLayoutError) in try model.storedBytes(plan, prefix: "router.") }
