@@ -93,10 +93,12 @@ public struct ModelLayerAnalysis: Sendable {
         let method = rankMethod.resolved(d: d)
         let jacobianInputs = inputs.firstTokens(jacobianTokens)
         if !jacobianInputs.isEmpty && method == .dense {
+            try mapped { () throws(ModelLayoutError) in try model.checkBudget(layer: layer, Double.self) }
             do { try budget.checkJacobian(tokens: jacobianInputs.count) } catch {
                 throw .overBudget("\(error); --rank-method matrix-free needs only one token's K experts in Float32")
             }
         }
+        try Self.checkStreamed(config, jacobian: !jacobianInputs.isEmpty && method == .matrixFree, layer: layer)
 
         // 1. Router, shared expert and shared gate; route every token.
         var bytes = try mapped { () throws(ModelLayoutError) in try model.storedBytes(plan, prefix: "router.") }
@@ -164,6 +166,23 @@ public struct ModelLayerAnalysis: Sendable {
         self.inputs = inputs.source
         expertsRead = selected.count
         bytesRead = bytes
+    }
+
+    /// Throws when the streamed analysis would hold more than ``ModelLayout/defaultBudget``: one
+    /// expert in Float32 (K of them for the matrix-free test) plus the shared expert, one tensor's
+    /// bytes while it is decoded, and the router in Float64; from the configuration, before reading.
+    static func checkStreamed(_ c: LayerConfig, jacobian: Bool, layer: Int,
+                              budget: Int = ModelLayout.defaultBudget) throws(AnalysisError) {
+        let d = Double(c.dModel), expert = 12 * d * Double(c.dFF), shared = 12 * d * Double(c.sharedDFF)
+        let fixed = shared + 4 * d * Double(max(c.dFF, c.sharedDFF)) + 8 * d * Double(c.nExperts)
+        let held = jacobian ? c.topK : 1
+        let needed = Double(held) * expert + fixed
+        guard needed > Double(budget) else { return }
+        let fits = Int(max(0, (Double(budget) - fixed) / expert))
+        throw .overBudget("layer \(layer): the streamed analysis holds \(held) expert(s) of \(Int(expert)) bytes in Float32 "
+                          + "plus \(Int(fixed)) bytes (router, shared expert, one tensor being decoded): about \(Int(needed)) "
+                          + "bytes, past the budget of \(budget) bytes (half the machine's memory); \(fits) expert(s) would fit"
+                          + (jacobian && fits >= 1 ? ", so --jacobian-tokens 0 runs" : ""))
     }
 
     /// The tokens of `source` for this layer.

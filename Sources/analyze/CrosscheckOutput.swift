@@ -88,7 +88,7 @@ struct CrosscheckOutput: FormattedOutput {
         out += t.text()
         let ranks = j.stableRanks, chain = report.checkpoint.chainIterations
         out += "verdict: \(j.verdict.rawValue)"
-        if chain > 1 { out += " for iteration 0 only (chain.1…chain.\(chain - 1) not analysed)" }
+        if chain > 1 { out += " for iteration 0 only (\(chain == 2 ? "chain.1" : "chain.1…chain.\(chain - 1)") not analysed)" }
         if let top = ranks.max() {
             out += " (ranks \(ranks.min()!)…\(top); weighted-sum bound \(j.weightedSumBound), bound \(j.bound))"
         }

@@ -1,4 +1,4 @@
-import Analysis
+@testable import Analysis
 import Checkpoint
 import Foundation
 import LinearAlgebra
@@ -57,5 +57,25 @@ import TestSupport
                                        jacobianTokens: 0, rankRtol: 1e-10, tolerance: 1e-4, maxTokens: 16)
         let r = try #require(a.reference)
         #expect(r.maxRel < 1e-13, "max_rel \(r.maxRel)")
+    }
+}
+
+/// The streamed analysis's memory bound, from the configuration alone.
+@Suite struct StreamedBudgetTests {
+    static let config = LayerConfig(dModel: 4096, nExperts: 256, topK: 8, dFF: 14336, dG: 1, dagLayers: 0)
+
+    @Test func oneExpertFitsButNotK() throws {
+        // One Float32 expert is 12·d·d_ff = 704,643,072 bytes; with a 2 GB budget one fits, eight do not.
+        try ModelLayerAnalysis.checkStreamed(Self.config, jacobian: false, layer: 0, budget: 2_000_000_000)
+        do {
+            try ModelLayerAnalysis.checkStreamed(Self.config, jacobian: true, layer: 3, budget: 2_000_000_000)
+            Issue.record("eight experts passed a 2 GB budget")
+        } catch {
+            #expect("\(error)".hasPrefix("layer 3: the streamed analysis holds 8 expert(s) of 704643072 bytes in Float32"))
+            #expect("\(error)".hasSuffix("2 expert(s) would fit, so --jacobian-tokens 0 runs"))
+        }
+        #expect(throws: AnalysisError.self) {
+            try ModelLayerAnalysis.checkStreamed(Self.config, jacobian: false, layer: 0, budget: 500_000_000)
+        }
     }
 }

@@ -1,5 +1,7 @@
+import Checkpoint
 import Foundation
 import Testing
+import TestSupport
 
 /// The PyTorch fixtures committed under Tests/MoETests/Fixtures (tools/make_fixtures.py).
 enum CrosscheckFixtures {
@@ -225,6 +227,32 @@ enum CrosscheckFixtures {
             #expect(row[dims + 6] == "true")
         }
         #expect(rows.contains { $0[0] == "ref.topk" && $0[dims + 4] == "true" && $0[dims + 5] == "0" })
+    }
+}
+
+/// A chain checkpoint (iteration 0 in the spec's names, `chain.1.*` beside it): the verdict
+/// says it covers iteration 0 only.
+@Suite struct ChainVerdictTests {
+    @Test func verdictSaysIterationZeroOnly() throws {
+        let source = try SafeTensorsFile(path: try CrosscheckFixtures.path("random_l0"))
+        var writer = SafeTensorsWriter(metadata: source.metadata)
+        for name in source.names {
+            let info = try source.info(name)
+            if info.dtype.isFloat {
+                try writer.add(name, shape: info.shape, doubles: try source.doubles(name), as: .f64)
+            } else {
+                try writer.add(name, shape: info.shape, int64s: try source.int64s(name))
+            }
+        }
+        let router = try source.info("router.weight")
+        try writer.add("chain.1.router.weight", shape: router.shape, doubles: try source.doubles("router.weight"), as: .f64)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("chain-\(UUID().uuidString).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try writer.write(to: path)
+        let r = try runAnalyze(["crosscheck", path, "--jacobian-tokens", "2"])
+        #expect(r.stdout.contains("verdict: weighted-sum for iteration 0 only (chain.1 not analysed)"), "\(r.stdout)")
+        let json = try runAnalyze(["crosscheck", path, "--jacobian-tokens", "2", "--format", "json"]).stdout
+        #expect(json.contains("\"chain_iterations\": 2") && json.contains("\"iterations_analysed\": 1"))
     }
 }
 
