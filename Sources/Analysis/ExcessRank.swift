@@ -24,6 +24,24 @@ public struct ExcessRankAnalysis: Sendable {
         public let gap: Double?
         /// False when the Jacobian straddles a change of selection (a near-tie in p).
         public let selectionStable: Bool
+        /// Matrix-free only: the second sketch's bound on the part of R's range the probes
+        /// missed (at most the rank tolerance, or the probes grew to d).
+        public var residualBound: Double? = nil
+    }
+
+    /// How R's rank is found: from the d×d matrices (`dense`), or from products with blocks
+    /// of vectors (`matrix-free`, L = 0 model layers); `auto` picks dense for d ≤ 256.
+    public enum Method: String, Sendable, CaseIterable {
+        case auto, dense
+        case matrixFree = "matrix-free"
+
+        /// Widest d for which `auto` forms the matrices.
+        public static let denseUpTo = 256
+
+        /// `auto` resolved for width d.
+        public func resolved(d: Int) -> Method {
+            self == .auto ? (d <= Method.denseUpTo ? .dense : .matrixFree) : self
+        }
     }
 
     public enum Verdict: String, Sendable {
@@ -44,6 +62,8 @@ public struct ExcessRankAnalysis: Sendable {
     /// min(d, L·d_g + weightedSumBound).
     public let bound: Int
     public let tokens: [Token]
+    /// `dense` or `matrix-free`.
+    public let method: Method
 
     public static let defaultRelativeTolerance = 1e-10
 
@@ -65,6 +85,7 @@ public struct ExcessRankAnalysis: Sendable {
         self.relativeTolerance = relativeTolerance
         weightedSumBound = ExcessRankAnalysis.weightedSumBound(config)
         bound = min(d, config.dagLayers * config.dG + weightedSumBound)
+        method = .dense
         var tokens: [Token] = []
         for (index, x) in inputs.enumerated() {
             let jac = layer.tokenJacobians(x: x)
@@ -80,6 +101,15 @@ public struct ExcessRankAnalysis: Sendable {
             }
         }
         self.tokens = tokens
+    }
+
+    /// The test's outcome from tokens analysed elsewhere (matrix-free).
+    init(config: LayerConfig, relativeTolerance: Double, tokens: [Token], method: Method) {
+        self.relativeTolerance = relativeTolerance
+        weightedSumBound = ExcessRankAnalysis.weightedSumBound(config)
+        bound = min(config.dModel, config.dagLayers * config.dG + weightedSumBound)
+        self.tokens = tokens
+        self.method = method
     }
 
     /// R = J − I − Σ_i g_i J_{S_i} − J_shared.

@@ -59,6 +59,17 @@ public struct StructureStatistics: Sendable {
         let (e, o2) = config.dagLayers.multipliedReportingOverflow(by: kk)
         possiblePatternsLog2 = o1 || o2 ? nil : e
     }
+
+    /// The statistics of an L = 0 block on T tokens from its routing alone: the selections
+    /// `topk` ([T, K]) and the router's `probabilities` ([T, N]); one (empty) DAG pattern.
+    public init(config: LayerConfig, topk: [Int], probabilities: Matrix<Double>) {
+        precondition(config.dagLayers == 0, "StructureStatistics: routing alone describes an L = 0 block")
+        tokens = probabilities.rows
+        routing = RoutingStatistics(experts: config.nExperts, topk: topk, probabilities: probabilities)
+        rounds = []
+        distinctPatterns = tokens > 0 ? 1 : 0
+        possiblePatternsLog2 = 0
+    }
 }
 
 /// How a batch of tokens was routed: the load on each expert and the entropies of the

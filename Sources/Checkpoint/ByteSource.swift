@@ -69,20 +69,24 @@ public final class FileByteSource: ByteSource, @unchecked Sendable {
         guard range.lowerBound >= 0, range.upperBound <= size else {
             throw .unreadable(path: name, reason: "byte range \(range) outside the \(size)-byte file")
         }
-        var bytes = [UInt8](repeating: 0, count: range.count)
-        var done = 0
-        while done < range.count {
-            let n = bytes.withUnsafeMutableBytes { buffer in
-                pread(descriptor, buffer.baseAddress! + done, range.count - done, off_t(range.lowerBound + done))
+        // Uninitialised storage: pread fills every byte or the read fails (no 100 MB memset per tensor).
+        var failure: CheckpointError?
+        let bytes = [UInt8](unsafeUninitializedCapacity: range.count) { buffer, count in
+            var done = 0
+            while done < range.count {
+                let n = pread(descriptor, buffer.baseAddress! + done, range.count - done, off_t(range.lowerBound + done))
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else {
+                    let reason = n == 0 ? "file ended at byte \(range.lowerBound + done) (truncated while open?)"
+                        : String(cString: strerror(errno))
+                    failure = .unreadable(path: name, reason: reason)
+                    break
+                }
+                done += n
             }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                let reason = n == 0 ? "file ended at byte \(range.lowerBound + done) (truncated while open?)"
-                    : String(cString: strerror(errno))
-                throw .unreadable(path: name, reason: reason)
-            }
-            done += n
+            count = failure == nil ? range.count : 0
         }
+        if let failure { throw failure }
         return bytes
     }
 }

@@ -46,6 +46,16 @@ public struct LayerCheckpoint: Sendable {
         return notes
     }
 
+    /// Iterations of a chain checkpoint (`chain.{c}.*` tensors beside iteration 0's spec
+    /// weights): 1 + the largest c, or 1 for a plain layer. Only iteration 0 is analysed.
+    public var chainIterations: Int {
+        let cs = file.names.compactMap { name -> Int? in
+            let parts = name.split(separator: ".")
+            return parts.count > 2 && parts[0] == "chain" ? Int(parts[1]) : nil
+        }
+        return (cs.max() ?? 0) + 1
+    }
+
     /// The dtypes the weights are stored in, in a stable order.
     public var weightDTypes: [SafeTensorsDType] {
         let used = Set(config.parameterShapes.compactMap { try? file.info($0.name).dtype })

@@ -143,6 +143,12 @@ extension ModelLayout {
         return out
     }
 
+    /// Throws `overBudget` (from the headers) when layer `layer`'s weights as `Scalar` would pass
+    /// `budget`, as ``parameters(layer:dagLayers:dG:seed:budget:_:)`` does before reading.
+    public func checkBudget<Scalar: BLASScalar>(layer: Int, _: Scalar.Type, budget: Int = ModelLayout.defaultBudget) throws(ModelLayoutError) {
+        try checkBudget(try layout(layer: layer), scalarSize: MemoryLayout<Scalar>.size, scalar: "\(Scalar.self)", budget: budget)
+    }
+
     /// Half the machine's memory: the default bound on the bytes one layer's weights may take.
     public static let defaultBudget = Int(clamping: ProcessInfo.processInfo.physicalMemory / 2)
 

@@ -84,3 +84,32 @@ public final class ProgressBar: @unchecked Sendable {
         if mode == .terminal && drawn { write("\r\u{1B}[K") }
     }
 }
+
+/// Progress as lines on stderr, for long work made of stages (reading, routing, probing):
+/// silent for the first `quiet` seconds, so short runs print nothing; then each line with
+/// the elapsed time, at most one every `interval` seconds (0.5 s on a terminal, 3 s off one,
+/// so a log file or a batch job's output still shows a line every few seconds).
+public final class ProgressLog: @unchecked Sendable {
+    let start = Date()
+    let quiet: TimeInterval
+    let interval: TimeInterval
+    var last = Date.distantPast
+    let lock = NSLock()
+    let write: @Sendable (String) -> Void
+
+    public init(quiet: TimeInterval = 2, interval: TimeInterval? = nil,
+                write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
+        self.quiet = quiet
+        self.interval = interval ?? (isatty(2) != 0 ? 0.5 : 3)
+        self.write = write
+    }
+
+    /// Reports `line` if the quiet time is over and the last line is `interval` old.
+    public func line(_ line: String) {
+        lock.lock(); defer { lock.unlock() }
+        let now = Date(), elapsed = now.timeIntervalSince(start)
+        guard elapsed >= quiet, now.timeIntervalSince(last) >= interval else { return }
+        last = now
+        write(String(format: "[%.1fs] ", elapsed) + line + "\n")
+    }
+}

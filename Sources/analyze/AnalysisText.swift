@@ -18,6 +18,7 @@ enum AnalysisJSON {
     static func jacobian(_ j: ExcessRankAnalysis) -> JSON {
         .object([
             ("tokens", .int(j.tokens.count)),
+            ("method", .string(j.method.rawValue)),
             ("bound", .int(j.bound)),
             ("weighted_sum_bound", .int(j.weightedSumBound)),
             ("rank_rtol", .double(j.relativeTolerance)),

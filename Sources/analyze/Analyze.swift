@@ -10,7 +10,7 @@ struct Analyze: ParsableCommand {
         commandName: "analyze",
         abstract: "Exact, checkable answers about DAG-MoE expert aggregation.",
         version: Analyze.version,
-        subcommands: [CountCommand.self, RankCommand.self, BenchCommand.self, TrainCommand.self, CompareCommand.self, CrosscheckCommand.self, ConvertCommand.self, NotebookCommand.self, DagsCommand.self]
+        subcommands: [CountCommand.self, RankCommand.self, BenchCommand.self, TrainCommand.self, CompareCommand.self, CrosscheckCommand.self, ConvertCommand.self, NotebookCommand.self, DagsCommand.self, ReportCommand.self]
     )
 
     /// What `analyze --version` prints.

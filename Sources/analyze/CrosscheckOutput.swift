@@ -27,6 +27,21 @@ struct CrosscheckOutput: FormattedOutput {
         return t
     }
 
+    /// The tensor table for CSV: numbers only (empty cells where a value does not apply), the
+    /// shape as one column per dimension, booleans as true/false.
+    func csvTable() -> Table {
+        let dims = (report.comparison?.checks ?? []).map(\.shape.count).max() ?? 0
+        var t = Table(header: ["tensor"] + (0..<dims).map { "dim\($0)" }
+                      + ["max_abs", "max_rel", "tolerance", "exact", "mismatches", "ok"])
+        for c in report.comparison?.checks ?? [] {
+            let shape = (0..<dims).map { $0 < c.shape.count ? String(c.shape[$0]) : "" }
+            t.append([c.name] + shape + [CSVNumber.text(c.maxAbs), CSVNumber.text(c.maxRel),
+                                         c.tolerance.map(CSVNumber.text) ?? "", String(c.tolerance == nil),
+                                         c.mismatches.map(String.init) ?? "", String(c.ok)])
+        }
+        return t
+    }
+
     func text() -> String {
         let c = report.checkpoint.config
         var out = "\(report.file): \(CrosscheckOutput.configText(c))\n"
@@ -73,8 +88,9 @@ struct CrosscheckOutput: FormattedOutput {
                       token.gap.map(Numbers.sci) ?? "n/a", token.selectionStable ? "stable" : "near-tie"])
         }
         out += t.text()
-        let ranks = j.stableRanks
+        let ranks = j.stableRanks, chain = report.checkpoint.chainIterations
         out += "verdict: \(j.verdict.rawValue)"
+        if chain > 1 { out += " for iteration 0 only (\(chain == 2 ? "chain.1" : "chain.1…chain.\(chain - 1)") not analysed)" }
         if let top = ranks.max() {
             out += " (ranks \(ranks.min()!)…\(top); weighted-sum bound \(j.weightedSumBound), bound \(j.bound))"
         }
@@ -163,6 +179,8 @@ struct CrosscheckOutput: FormattedOutput {
             ("tensors", .array((report.comparison?.checks ?? []).map(tensorJSON))),
         ]
         if let j = report.jacobian { pairs.append(("jacobian", AnalysisJSON.jacobian(j))) }
+        pairs.append(("chain_iterations", .int(report.checkpoint.chainIterations)))
+        pairs.append(("iterations_analysed", .int(1)))
         pairs.append(("structure", AnalysisJSON.structure(report.structure)))
         if let usage = report.usage { pairs.append(("usage", UsageText.json(usage))) }
         pairs.append(("verdict", verdictJSON()))

@@ -12,24 +12,25 @@ extension CrosscheckCommand {
         let output: ModelCrosscheckOutput
         do {
             let layout = try ModelLayout(directory: directory)
-            let layers = model.allLayers ? layout.config.moeLayers : [model.layer ?? 0]
+            let layers = try model.selectedLayers(moe: layout.config.moeLayers)
             let source: ModelLayerAnalysis.Source
             if let path = model.inputs {
                 do { source = .file(try ModelInputsFile(path: path)) } catch { throw UsageError("\(path): \(error)") }
             } else {
                 source = .random(count: tokens ?? CheckpointAnalysis.Options.defaultTokens, seed: seed)
             }
-            let bar = ProgressBar("crosscheck layers", total: layers.count, enabled: model.allLayers && isatty(2) != 0)
+            let log = ProgressLog()
+            CrosscheckCommand.endOnInterrupt()
             var analyses: [ModelLayerAnalysis] = []
             for (done, layer) in layers.enumerated() {
-                bar.update(done, note: "layer \(layer)")
+                log.line("layer \(layer) (\(done + 1) of \(layers.count)): reading headers")
                 analyses.append(try ModelLayerAnalysis(
                     model: layout, layer: layer, source: source, jacobianTokens: jacobianTokens, rankRtol: rankRtol,
-                    tolerance: tolForward ?? ModelReferenceCheck.defaultTolerance, maxTokens: CrosscheckCommand.maxTokens))
+                    tolerance: tolForward ?? ModelReferenceCheck.defaultTolerance, maxTokens: CrosscheckCommand.maxTokens,
+                    rankMethod: model.rankMethod, progress: log.line))
             }
-            bar.update(layers.count)
-            bar.finish()
-            output = ModelCrosscheckOutput(model: layout, layers: analyses, allLayers: model.allLayers)
+            output = ModelCrosscheckOutput(model: layout, layers: analyses, allLayers: model.manyLayers,
+                                           configHash: try CrosscheckCommand.configHash(layout.config.path))
         } catch let error as ModelLayoutError {
             throw UsageError("\(error)")
         }
@@ -48,5 +49,27 @@ struct ModelCrosscheckFailure: Error, CustomStringConvertible {
     var description: String {
         "crosscheck FAILED on layer(s) \(layers.map(String.init).joined(separator: ", "))"
             + (mappingBug ? ": excess rank above the weighted-sum bound — the layout mapping is wrong (a bug in analyze)" : "")
+    }
+}
+
+extension CrosscheckCommand {
+    /// FNV-1a 64 of the bytes of config.json, in hex: what `analyze report` compares to refuse
+    /// shards of different models.
+    static func configHash(_ path: String) throws -> String {
+        let bytes: [UInt8]
+        do { bytes = try FileByteSource(path: path).readAll(limit: 64 << 20) } catch { throw UsageError("\(error)") }
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return String(h, radix: 16)
+    }
+
+    /// Ctrl-C (SIGINT) ends the run at once with one line on stderr and status 130: nothing has
+    /// been written yet (the report prints at the end), so there is nothing to clean up.
+    static func endOnInterrupt() {
+        signal(SIGINT) { _ in
+            let line = "analyze: interrupted\n"
+            _ = line.withCString { write(2, $0, strlen($0)) }
+            _exit(130)
+        }
     }
 }

@@ -5,12 +5,15 @@ import MoE
 import Report
 
 /// Formats `analyze crosscheck --model`: one layer in full (text, JSON), or one row per
-/// layer (`--all-layers`; CSV and markdown give that table for one layer too).
+/// layer (`--all-layers`, `--layers`, `--shard`: ``ModelLayersReport``; CSV and markdown give
+/// that table for one layer too).
 struct ModelCrosscheckOutput: FormattedOutput {
     let model: ModelLayout
     let layers: [ModelLayerAnalysis]
-    /// True for `--all-layers`.
+    /// True for `--all-layers`, `--layers` and `--shard`: the many-layer report.
     let allLayers: Bool
+    /// FNV-1a 64 of config.json's bytes: `analyze report` merges only shards of one model.
+    let configHash: String
 
     var pass: Bool { layers.allSatisfy(\.pass) }
 
@@ -54,7 +57,8 @@ struct ModelCrosscheckOutput: FormattedOutput {
 
     func layerText(_ a: ModelLayerAnalysis) -> String {
         var out = header()
-        out += "layer \(a.layer): \(mappingText(a))\n\n"
+        out += "layer \(a.layer): \(mappingText(a))\n"
+        out += "read \(a.expertsRead) of \(a.config.nExperts) experts for the forward pass (\(Numbers.grouped(a.bytesRead)) bytes of weights in all)\n\n"
         if let r = a.reference { out += referenceText(r, layer: a.layer) + "\n" }
         if let j = a.jacobian { out += jacobianText(j, a) + "\n" }
         out += routingText(a)
@@ -78,6 +82,10 @@ struct ModelCrosscheckOutput: FormattedOutput {
 
     func jacobianText(_ j: ExcessRankAnalysis, _ a: ModelLayerAnalysis) -> String {
         var out = "Jacobian excess rank, R = J − I − Σ g_i J_{S_i} − J_shared, on \(j.tokens.count) tokens (\(a.inputs))\n"
+        if j.method == .matrixFree {
+            out += "matrix-free: R·v and Rᵀ·u through the router and the selected experts, randomized range finder "
+                + "(\(j.weightedSumBound) + \(ExcessRankAnalysis.oversampling) probes, a confirming sketch); ‖J‖₂ estimated from below\n"
+        }
         out += "rank tolerance \(Numbers.sci(j.relativeTolerance))·‖J‖₂; a weighted-sum layer has rank(R) ≤ \(boundText(j, a.config))\n\n"
         let shown = min(j.weightedSumBound + 1, a.config.dModel)
         var t = Table(header: ["token", "rank", "‖J‖₂", "gate-term σ_1…σ_\(shown) / ‖J‖₂", "selection"],
@@ -118,44 +126,14 @@ struct ModelCrosscheckOutput: FormattedOutput {
         return notes
     }
 
-    func summaryText() -> String {
-        var out = header() + "\n" + table().text()
-        let failed = layers.filter { !$0.pass }
-        if layers.contains(where: \.mappingBug) {
-            out += "EXCEEDS the weighted-sum bound on layers \(layers.filter(\.mappingBug).map { String($0.layer) }.joined(separator: ", ")): "
-                + "impossible for these layers, so the mapping is wrong — a bug in analyze; please report it\n"
-        }
-        out += failed.isEmpty ? "PASS: \(layers.count) MoE layers within the weighted-sum bound\n"
-            : "FAIL: layers \(failed.map { String($0.layer) }.joined(separator: ", "))\n"
-        if let first = layers.first, !notes(first).isEmpty {
-            out += "\n" + notes(first).map { "note: " + $0 }.joined(separator: "\n") + "\n"
-        }
-        return out
-    }
+    /// The many-layer report, from its JSON.
+    var summary: ModelLayersReport { ModelLayersReport(object: json()) }
 
-    /// One row per layer: ranks against the bound, the singular values at the bound, routing.
-    func table() -> Table {
-        var t = Table(header: ["layer", "ranks", "bound", "σ_b/‖J‖ min", "σ_b+1/‖J‖ max", "verdict",
-                               "util. entropy", "routing entropy", "ref max_rel", "ok"],
-                      alignments: [.right, .right, .right, .right, .right, .left, .right, .right, .right, .left])
-        for a in layers {
-            var ranks = "n/a", bound = "n/a", kept = "n/a", dropped = "n/a", verdict = "skipped"
-            if let j = a.jacobian {
-                let stable = j.tokens.filter(\.selectionStable), b = j.weightedSumBound
-                if let lo = j.stableRanks.min(), let hi = j.stableRanks.max() { ranks = lo == hi ? "\(lo)" : "\(lo)…\(hi)" }
-                bound = String(b)
-                if b > 0, let m = stable.map({ $0.singularValues[b - 1] / $0.normJ }).min() { kept = Numbers.sci(m) }
-                if let m = stable.compactMap({ b < $0.singularValues.count ? $0.singularValues[b] / $0.normJ : nil }).max() {
-                    dropped = Numbers.sci(m)
-                }
-                verdict = a.mappingBug ? "EXCEEDS" : j.verdict.rawValue
-            }
-            t.append([String(a.layer), ranks, bound, kept, dropped, verdict,
-                      String(format: "%.3f", a.structure.routing.utilizationEntropy), String(format: "%.3f", a.structure.routing.routingEntropy),
-                      a.reference.map { Numbers.sci($0.maxRel) } ?? "-", a.pass ? "yes" : "NO"])
-        }
-        return t
-    }
+    func summaryText() -> String { summary.text() }
+
+    func table() -> Table { summary.table() }
+
+    func csvTable() -> Table { summary.csvTable() }
 
     func layerJSON(_ a: ModelLayerAnalysis) -> JSON {
         var pairs: [(String, JSON)] = [
@@ -165,6 +143,8 @@ struct ModelCrosscheckOutput: FormattedOutput {
                                  ("routed_scale", .double(model.config.routedScale)),
                                  ("ignored", .array(a.layout.ignored.map(JSON.string)))])),
             ("inputs", .string(a.inputs)),
+            ("experts_read", .int(a.expertsRead)),
+            ("bytes_read", .int(a.bytesRead)),
         ]
         if let r = a.reference {
             pairs.append(("reference", .object([
@@ -195,9 +175,12 @@ struct ModelCrosscheckOutput: FormattedOutput {
             return .object(head + pairs)
         }
         return .object(head + [
+            ("config_hash", .string(configHash)),
+            ("header", .string(header())),
             ("moe_layers", .array(c.moeLayers.map(JSON.int))),
             ("layers", .array(layers.map(layerJSON))),
             ("pass", .bool(pass)),
+            ("notes", .array((layers.first.map(notes) ?? []).map(JSON.string))),
         ])
     }
 }

@@ -17,17 +17,26 @@ protocol FormattedOutput {
     func text() -> String
     func json() -> JSON
     func table() -> Table
+    /// The table for CSV, when it differs from the text table (numbers in every numeric cell).
+    func csvTable() -> Table
 }
 
 extension FormattedOutput {
+    func csvTable() -> Table { table() }
+
     func render(_ format: OutputFormat) -> String {
         switch format {
         case .json: return json().rendered() + "\n"
-        case .csv: return table().csv()
+        case .csv: return csvTable().csv()
         case .markdown: return table().markdown()
         case .text: return text()
         }
     }
+}
+
+/// Numbers in CSV cells: full precision, so that a reader gets the value, not a rounding.
+enum CSVNumber {
+    static func text(_ x: Double) -> String { x.isFinite ? "\(x)" : (x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf")) }
 }
 
 /// An error in what the user asked for, reported as one line.

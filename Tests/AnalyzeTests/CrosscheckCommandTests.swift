@@ -1,5 +1,7 @@
+import Checkpoint
 import Foundation
 import Testing
+import TestSupport
 
 /// The PyTorch fixtures committed under Tests/MoETests/Fixtures (tools/make_fixtures.py).
 enum CrosscheckFixtures {
@@ -204,3 +206,53 @@ enum CrosscheckFixtures {
         #expect(precision.stderr.contains("--precision must be float64 or float32"))
     }
 }
+
+/// crosscheck's CSV is data: numbers in numeric columns, the shape one column per dimension.
+@Suite struct CrosscheckCSVTests {
+    @Test func everyCellParses() throws {
+        let path = try #require(CrosscheckFixtures.paths.first)
+        let r = try runAnalyze(["crosscheck", path, "--format", "csv", "--jacobian-tokens", "0"])
+        let rows = r.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(r.status == 0 && rows.count > 2)
+        let header = try #require(rows.first)
+        #expect(header.first == "tensor" && header.suffix(6) == ["max_abs", "max_rel", "tolerance", "exact", "mismatches", "ok"])
+        let dims = header.count - 7
+        #expect(dims >= 2 && header[1...dims] == ArraySlice((0..<dims).map { "dim\($0)" }))
+        for row in rows.dropFirst() {
+            #expect(row.count == header.count)
+            for c in 1...dims where !row[c].isEmpty { #expect(Int(row[c]) != nil, "\(row)") }
+            #expect(Double(row[dims + 1]) != nil && Double(row[dims + 2]) != nil, "\(row)")
+            #expect(row[dims + 4] == "true" ? row[dims + 3].isEmpty && Int(row[dims + 5]) != nil
+                    : Double(row[dims + 3]) != nil && row[dims + 5].isEmpty, "\(row)")
+            #expect(row[dims + 6] == "true")
+        }
+        #expect(rows.contains { $0[0] == "ref.topk" && $0[dims + 4] == "true" && $0[dims + 5] == "0" })
+    }
+}
+
+/// A chain checkpoint (iteration 0 in the spec's names, `chain.1.*` beside it): the verdict
+/// says it covers iteration 0 only.
+@Suite struct ChainVerdictTests {
+    @Test func verdictSaysIterationZeroOnly() throws {
+        let source = try SafeTensorsFile(path: try CrosscheckFixtures.path("random_l0"))
+        var writer = SafeTensorsWriter(metadata: source.metadata)
+        for name in source.names {
+            let info = try source.info(name)
+            if info.dtype.isFloat {
+                try writer.add(name, shape: info.shape, doubles: try source.doubles(name), as: .f64)
+            } else {
+                try writer.add(name, shape: info.shape, int64s: try source.int64s(name))
+            }
+        }
+        let router = try source.info("router.weight")
+        try writer.add("chain.1.router.weight", shape: router.shape, doubles: try source.doubles("router.weight"), as: .f64)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("chain-\(UUID().uuidString).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try writer.write(to: path)
+        let r = try runAnalyze(["crosscheck", path, "--jacobian-tokens", "2"])
+        #expect(r.stdout.contains("verdict: weighted-sum for iteration 0 only (chain.1 not analysed)"), "\(r.stdout)")
+        let json = try runAnalyze(["crosscheck", path, "--jacobian-tokens", "2", "--format", "json"]).stdout
+        #expect(json.contains("\"chain_iterations\": 2") && json.contains("\"iterations_analysed\": 1"))
+    }
+}
+

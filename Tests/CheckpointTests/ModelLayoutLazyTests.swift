@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Checkpoint
 import MoE
+import TestSupport
 
 /// Reading one layer touches only that layer's bytes: headers, then exactly the byte
 /// ranges of its MoE tensors.
