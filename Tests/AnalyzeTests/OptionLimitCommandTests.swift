@@ -38,7 +38,7 @@ import Testing
         let words: Set<String> = ["format", "plot", "csv", "out", "output", "model", "config", "k-range", "random",
                                   "experts", "select", "target", "dag-module", "inputs", "precision", "dtype", "task",
                                   "router", "norm", "aggregator", "peer", "scorer", "dags layer", "edge-scorer", "match",
-                                  "sweep", "dump-gates", "gate-plot"]
+                                  "sweep", "dump-gates", "gate-plot", "layers", "shard", "rank-method"]
         let tool = try #require(try JSONSerialization.jsonObject(with: Data(Analyze._dumpHelp().utf8)) as? [String: Any])
         var missing: [String] = []
         func walk(_ command: [String: Any], path: [String]) {
