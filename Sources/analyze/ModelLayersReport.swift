@@ -20,8 +20,11 @@ struct ModelLayersReport: FormattedOutput {
             out += "EXCEEDS the weighted-sum bound on layers \(bugs.joined(separator: ", ")): "
                 + "impossible for these layers, so the mapping is wrong — a bug in analyze; please report it\n"
         }
-        out += failed.isEmpty ? "PASS: \(layers.count) MoE layers within the weighted-sum bound\n"
-            : "FAIL: layers \(failed.joined(separator: ", "))\n"
+        let structural = layers.map(Row.init).filter { $0.verdict == "structural" }.map { String($0.layer) }
+        out += !failed.isEmpty ? "FAIL: layers \(failed.joined(separator: ", "))\n"
+            : structural.isEmpty ? "PASS: \(layers.count) MoE layers within the weighted-sum bound\n"
+            : "PASS: \(layers.count) MoE layers; layers \(structural.joined(separator: ", ")) hold DAG rounds, "
+                + "structural within their bound L·d_g + K (the bound column is the weighted-sum part K)\n"
         let notes = (object["notes"]?.arrayValue ?? []).compactMap(\.stringValue)
         if !notes.isEmpty { out += "\n" + notes.map { "note: " + $0 }.joined(separator: "\n") + "\n" }
         return out
