@@ -34,8 +34,8 @@ sources() {
     esac
 }
 
-# Libraries as static libraries with their modules: LinearAlgebra and MoE for the model
-# harness, OutputFiles (Cleanup) for the notebook harnesses.
+# Libraries as static libraries with their modules: LinearAlgebra, MoE, BigInt and Report for
+# the model harness, OutputFiles (Cleanup) for the notebook harnesses.
 modules="$out/modules"
 build_libraries() {
     mkdir -p "$modules"
@@ -45,7 +45,7 @@ build_libraries() {
             continue
         fi
         echo "building $modules/lib$lib.a" >&2
-        swiftc -sanitize=address -parse-as-library -O -g -swift-version 6 -I "$root/Sources/CLAPACK" -I "$modules" \
+        swiftc -sanitize=address -parse-as-library -O -g -swift-version 6 -I "$root/Sources/CLAPACK" -I "$root/Sources/CGMP" -I "$modules" \
             -emit-library -static -emit-module -module-name "$lib" -emit-module-path "$modules/$lib.swiftmodule" \
             "$root"/Sources/"$lib"/*.swift -o "$modules/lib$lib.a"
     done
@@ -57,8 +57,9 @@ for t in "${targets[@]}"; do
     mapfile -t files < <(sources "$t")
     extra=()
     if [ "$t" = model ]; then
-        build_libraries LinearAlgebra MoE
-        extra=(-I "$root/Sources/CLAPACK" -I "$modules" -L "$modules" -lMoE -lLinearAlgebra -llapacke -lopenblas)
+        build_libraries LinearAlgebra MoE BigInt Report
+        extra=(-I "$root/Sources/CLAPACK" -I "$root/Sources/CGMP" -I "$modules" -L "$modules" -lMoE -lLinearAlgebra -lReport -lBigInt
+               -llapacke -lopenblas -lgmp)
     elif [ "$t" = notebook ] || [ "$t" = notebookpaths ]; then
         build_libraries OutputFiles
         extra=(-I "$modules" -L "$modules" -lOutputFiles)
