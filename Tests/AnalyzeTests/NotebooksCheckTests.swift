@@ -9,7 +9,7 @@ import Testing
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("notebooks-md")
 
-    static let fast = ["01-combination-space.md", "02-dag-structures.md", "03-rank-and-spectrum.md", "08-pytorch-lm.md"]
+    static let fast = ["01-combination-space.md", "02-dag-structures.md", "03-rank-and-spectrum.md", "06-realizable.md", "08-pytorch-lm.md"]
 
     @Test(arguments: fast) func notebookStillReproduces(_ name: String) throws {
         let r = try runAnalyze(["notebook", "check", NotebooksCheckTests.directory.appendingPathComponent(name).path])
