@@ -21,15 +21,19 @@ public struct StoredExpert<Storage: BLASScalar>: Sendable {
     /// b1, b3 [d_ff] and b2 [d], or nil.
     let biases: (b1: [Double], b2: [Double], b3: [Double])?
     let clamp: ClampedSwiGLU?
+    /// The block scales of W1, W2, W3 when they are block-quantized (FP8), applied in Float64.
+    let blockScales: (w1: BlockScales, w2: BlockScales, w3: BlockScales)?
 
     public init(w1: [Storage], w2: [Storage], w3: [Storage], dModel: Int, dFF: Int, scale: Double = 1,
-                biases: (b1: [Double], b2: [Double], b3: [Double])? = nil, clamp: ClampedSwiGLU? = nil) {
+                biases: (b1: [Double], b2: [Double], b3: [Double])? = nil, clamp: ClampedSwiGLU? = nil,
+                blockScales: (w1: BlockScales, w2: BlockScales, w3: BlockScales)? = nil) {
         precondition(w1.count == dFF * dModel && w3.count == dFF * dModel && w2.count == dModel * dFF,
                      "StoredExpert: W1 and W3 must be \(dFF)×\(dModel), W2 \(dModel)×\(dFF)")
         precondition(biases.map { $0.b1.count == dFF && $0.b3.count == dFF && $0.b2.count == dModel } ?? true,
                      "StoredExpert: b1 and b3 must hold \(dFF) values, b2 \(dModel)")
         self.biases = biases
         self.clamp = clamp
+        self.blockScales = blockScales
         self.w1 = w1
         self.w2 = w2
         self.w3 = w3
@@ -65,7 +69,8 @@ public protocol ExpertProducts: Sendable {
 
 extension StoredExpert: ExpertProducts {
     public func state(_ x: Matrix<Double>) -> ExpertState {
-        var a = Self.product(w1, rows: dFF, cols: dModel, x), b = Self.product(w3, rows: dFF, cols: dModel, x)
+        var a = Self.product(w1, rows: dFF, cols: dModel, scales: blockScales?.w1, x)
+        var b = Self.product(w3, rows: dFF, cols: dModel, scales: blockScales?.w3, x)
         if let biases {
             Self.addColumn(biases.b1, to: &a)
             Self.addColumn(biases.b3, to: &b)
@@ -80,7 +85,7 @@ extension StoredExpert: ExpertProducts {
             let a = s.a.data[i]
             h.data[i] = clamp?.forward(a, s.b.data[i]) ?? a * Double.sigmoid(a) * s.b.data[i]
         }
-        var out = scaled(Self.product(w2, rows: dModel, cols: dFF, h))
+        var out = scaled(Self.product(w2, rows: dModel, cols: dFF, scales: blockScales?.w2, h))
         if let biases { Self.addColumn(biases.b2, to: &out) }
         return out
     }
@@ -94,19 +99,20 @@ extension StoredExpert: ExpertProducts {
     /// s·W2 (α ⊙ W1 V + β ⊙ W3 V), α = b ⊙ silu'(a), β = silu(a) at token t.
     public func jvp(_ s: ExpertState, token t: Int, _ v: Matrix<Double>) -> Matrix<Double> {
         let (alpha, beta) = coefficients(s, token: t)
-        let av = Self.product(w1, rows: dFF, cols: dModel, v), bv = Self.product(w3, rows: dFF, cols: dModel, v)
+        let av = Self.product(w1, rows: dFF, cols: dModel, scales: blockScales?.w1, v)
+        let bv = Self.product(w3, rows: dFF, cols: dModel, scales: blockScales?.w3, v)
         var h = av
         let m = v.cols
         for f in 0..<dFF {
             for c in 0..<m { h.data[f * m + c] = alpha[f] * av.data[f * m + c] + beta[f] * bv.data[f * m + c] }
         }
-        return scaled(Self.product(w2, rows: dModel, cols: dFF, h))
+        return scaled(Self.product(w2, rows: dModel, cols: dFF, scales: blockScales?.w2, h))
     }
 
     /// W1ᵀ (α ⊙ G) + W3ᵀ (β ⊙ G), G = s·W2ᵀ U.
     public func vjp(_ s: ExpertState, token t: Int, _ u: Matrix<Double>) -> Matrix<Double> {
         let (alpha, beta) = coefficients(s, token: t)
-        let g = scaled(Self.product(w2, rows: dModel, cols: dFF, u, transposed: true))
+        let g = scaled(Self.product(w2, rows: dModel, cols: dFF, scales: blockScales?.w2, u, transposed: true))
         let m = u.cols
         var ga = g, gb = g
         for f in 0..<dFF {
@@ -115,8 +121,8 @@ extension StoredExpert: ExpertProducts {
                 gb.data[f * m + c] *= beta[f]
             }
         }
-        var out = Self.product(w1, rows: dFF, cols: dModel, ga, transposed: true)
-        let other = Self.product(w3, rows: dFF, cols: dModel, gb, transposed: true)
+        var out = Self.product(w1, rows: dFF, cols: dModel, scales: blockScales?.w1, ga, transposed: true)
+        let other = Self.product(w3, rows: dFF, cols: dModel, scales: blockScales?.w3, gb, transposed: true)
         for i in out.data.indices { out.data[i] += other.data[i] }
         return out
     }
@@ -145,10 +151,11 @@ extension StoredExpert: ExpertProducts {
     }
 
     /// W X (W rows×cols, X cols×m) or, transposed, Wᵀ X (X rows×m), in Float64: W is widened a
-    /// block of rows at a time (about 2 MB of Float64), so no Float64 copy of W is ever whole.
+    /// block of rows at a time (about 2 MB of Float64), times its block scales when it has them,
+    /// so no Float64 copy of W is ever whole.
     @_specialize(where Storage == Float)
     @_specialize(where Storage == Double)
-    static func product(_ w: [Storage], rows: Int, cols: Int, _ x: Matrix<Double>,
+    static func product(_ w: [Storage], rows: Int, cols: Int, scales: BlockScales? = nil, _ x: Matrix<Double>,
                         transposed: Bool = false) -> Matrix<Double> {
         precondition(x.rows == (transposed ? rows : cols), "StoredExpert.product: X has \(x.rows) rows")
         let m = x.cols
@@ -166,6 +173,9 @@ extension StoredExpert: ExpertProducts {
                             let nb = min(block, rows - r0)
                             let src = wp.baseAddress! + r0 * cols
                             for i in 0..<(nb * cols) { bp[i] = Double(src[i]) }
+                            if let scales {
+                                for r in 0..<nb { scales.scale(bp.baseAddress! + r * cols, row: r0 + r, cols: cols) }
+                            }
                             if transposed {
                                 // out += W[r0..<r0+nb, :]ᵀ X[r0..<r0+nb, :].
                                 Double.gemm(transA: true, transB: false, m: cols, n: m, k: nb, alpha: 1,
