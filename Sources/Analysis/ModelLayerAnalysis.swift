@@ -46,7 +46,7 @@ public struct ModelReferenceCheck: Sendable {
 ///
 /// The layer is streamed (docs/performance.md, "Real-size models"): the router (and the shared
 /// expert) first, then the tokens are routed, then only the experts they select are read, one
-/// at a time, in their stored precision (Float32 for F32/F16/BF16), their products run in
+/// at a time, in their stored precision (Float32 for F32/F16/BF16/MXFP4/F8), their products run in
 /// Float64, and each is released before the next. The Jacobian test holds one token's K
 /// experts at a time (matrix-free), or forms the d×d matrices from the whole layer in Float64
 /// (dense, small d).
@@ -86,7 +86,7 @@ public struct ModelLayerAnalysis: Sendable {
         let plan = try mapped { () throws(ModelLayoutError) in try model.layout(layer: layer) }
         let config = model.config.layerConfig(), d = config.dModel
         guard Self.streams(config) else {
-            say("read whole: the streamed path does not implement this family's router or experts")
+            say("read whole: the streamed path covers L = 0 layers, this one holds DAG rounds")
             self = try ModelLayerAnalysis(wholeLayer: model, plan: plan,
                                           inputs: try Self.inputs(source, layer: layer, config: config, maxTokens: maxTokens),
                                           jacobianTokens: jacobianTokens, rankRtol: rankRtol, tolerance: tolerance)
@@ -169,7 +169,8 @@ public struct ModelLayerAnalysis: Sendable {
                                             selectionBias: selectionBias, routing: routing, token: t,
                                             experts: experts, shared: shared, sharedGate: sharedGate)
                 tokens.append(try ExcessRankAnalysis.matrixFreeToken(
-                    op, index: t, stable: Self.strictSelection(routing, token: t, k: config.topK), bound: r,
+                    op, index: t, stable: Self.strictSelection(routing, token: t, k: config.topK,
+                                                          selectionBias: selectionBias), bound: r,
                     relativeTolerance: rankRtol, progress: { say("Jacobian " + $0) }))
             }
             jacobian = ExcessRankAnalysis(config: config, relativeTolerance: rankRtol, tokens: tokens, method: .matrixFree)
@@ -289,12 +290,13 @@ public struct ModelLayerAnalysis: Sendable {
         }
     }
 
-    /// False when an expert outside token t's selection has exactly the p of the last one
-    /// selected: the selection, and so J, changes there.
-    static func strictSelection(_ routing: BlockRouting, token t: Int, k: Int) -> Bool {
+    /// False when an expert outside token t's selection has exactly the selection score (p, or
+    /// p + b with a selection bias b) of the last one selected: the selection, and so J, changes there.
+    static func strictSelection(_ routing: BlockRouting, token t: Int, k: Int, selectionBias: [Double]?) -> Bool {
         let n = routing.probabilities.cols, selected = routing.selection(ofToken: t)
-        let last = routing.probabilities[t, selected[selected.endIndex - 1]]
-        return !(0..<n).contains { !selected.contains($0) && routing.probabilities[t, $0] == last }
+        func key(_ e: Int) -> Double { routing.probabilities[t, e] + (selectionBias?[e] ?? 0) }
+        let last = key(selected[selected.endIndex - 1])
+        return !(0..<n).contains { !selected.contains($0) && key($0) == last }
     }
 
     static func megabytes(_ bytes: Int) -> String { String(format: "%.1f MB", Double(bytes) / 1e6) }
