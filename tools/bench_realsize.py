@@ -1,10 +1,15 @@
 """Real-size MoE layers for the streamed `crosscheck --model` benchmark (docs/performance.md).
 
-  write DIR --shape mixtral|deepseek-v2
+  write DIR --shape mixtral|deepseek-v2|deepseek-v3
       A random layer in the hub layout, BF16, N(0, 1/fan_in) weights: Mixtral-8x7B's
       (d 4096, 8 experts, d_ff 14336, top-2, two shards, 2.8 GB) or a DeepSeek-V3-sized
       deepseek_v2 stand-in (d 7168, 256 experts of d_ff 2048, top-8, one shared expert;
-      22.5 GB: eight random experts written 32 times over, each with its own router row).
+      22.5 GB: eight random experts written 32 times over, each with its own router row),
+      or deepseek-v3: DeepSeek-V3's layer as released (same sizes, experts F8_E4M3 with F32
+      128×128 weight_scale_inv blocks, BF16 router, F32 e_score_correction_bias, sigmoid
+      noaux_tc router with n_group 8, topk_group 4, routed_scaling_factor 2.5; 11.3 GB in four
+      shards; to write fast, eight random FP8 experts are reused 32 times over, each with its
+      own router row and its own random block scales).
       Also DIR/inputs-T.safetensors for T in 1, 2, 8, 32, 64: `x`, the first T of 64 seeded
       N(0, 1) tokens.
   peer DIR --tokens T --jacobian-tokens J
@@ -31,6 +36,8 @@ SHAPES = {
                     intermediate_size=14336, shards=2),
     "deepseek-v2": dict(model_type="deepseek_v2", hidden_size=7168, n_routed_experts=256, num_experts_per_tok=8,
                         moe_intermediate_size=2048, n_shared_experts=1, shards=4),
+    "deepseek-v3": dict(model_type="deepseek_v3", hidden_size=7168, n_routed_experts=256, num_experts_per_tok=8,
+                        moe_intermediate_size=2048, n_shared_experts=1, n_group=8, topk_group=4, shards=4),
 }
 
 
@@ -38,7 +45,8 @@ TOKEN_CURVE = (1, 2, 8, 32, 64)
 
 
 def tensors_of(shape):
-    """(name, rows, cols, pool index) for every tensor of layer 0, in file order."""
+    """(name, rows, cols, pool index) for every tensor of layer 0, in file order; a pool index
+    of None is a fresh random tensor. DeepSeek-V3's FP8 weights are followed by their scales."""
     c = SHAPES[shape]
     d = c["hidden_size"]
     out = []
@@ -56,7 +64,17 @@ def tensors_of(shape):
                     (f"{p}.experts.{e}.up_proj.weight", ff, d, e % 8)]
         out += [(f"{p}.shared_experts.gate_proj.weight", ff, d, 8), (f"{p}.shared_experts.down_proj.weight", d, ff, 8),
                 (f"{p}.shared_experts.up_proj.weight", ff, d, 8)]
+        if shape == "deepseek-v3":
+            scaled = [(f"{t}_scale_inv", -(-rows // 128), -(-cols // 128), None) for (t, rows, cols, _) in out[1:]]
+            out = out + scaled + [(f"{p}.gate.e_score_correction_bias", 1, n, None)]
     return out
+
+
+def dtype_of(name, shape):
+    """The stored dtype of a tensor: DeepSeek-V3's release keeps experts in F8_E4M3 with F32 scales."""
+    if shape != "deepseek-v3" or name.endswith("gate.weight"):
+        return "BF16"
+    return "F32" if name.endswith(("_scale_inv", "e_score_correction_bias")) else "F8_E4M3"
 
 
 def write(directory, shape, tokens):
@@ -71,28 +89,44 @@ def write(directory, shape, tokens):
     pool = {}
     gen = torch.Generator().manual_seed(0)
 
-    def values(rows, cols, key):
-        # One random tensor per (pool index, shape); the DeepSeek stand-in reuses eight experts.
-        if key is None or (key, rows, cols) not in pool:
-            t = (torch.randn(rows, cols, generator=gen) / cols ** 0.5).to(torch.bfloat16)
-            if key is None:
-                return t
-            pool[(key, rows, cols)] = t
+    def random(name, rows, cols):
+        dtype = dtype_of(name, shape)
+        if dtype == "F8_E4M3":
+            # q ~ N(0, 1) in e4m3 (within ±448); the scale blocks carry 1/sqrt(fan_in).
+            return torch.randn(rows, cols, generator=gen).to(torch.float8_e4m3fn).view(torch.uint8)
+        if name.endswith("_scale_inv"):
+            fan_in = 7168 if name.split(".")[-2] in ("gate_proj", "up_proj") else 2048
+            return (0.5 + torch.rand(rows, cols, generator=gen)) / fan_in ** 0.5
+        if name.endswith("e_score_correction_bias"):
+            return (0.1 * torch.randn(rows, cols, generator=gen)).reshape(cols)
+        return (torch.randn(rows, cols, generator=gen) / cols ** 0.5).to(torch.bfloat16).view(torch.int16)
+
+    def values(name, rows, cols, key):
+        # One random tensor per (pool index, shape); the DeepSeek stand-ins reuse eight experts.
+        if key is None:
+            return random(name, rows, cols)
+        if (key, rows, cols) not in pool:
+            pool[(key, rows, cols)] = random(name, rows, cols)
         return pool[(key, rows, cols)]
+
+    sizes = {"BF16": 2, "F8_E4M3": 1, "F32": 4}
 
     for i, group in enumerate(groups):
         name = f"model-{i + 1:05d}-of-{shards:05d}.safetensors"
         header, offset = {}, 0
         for (t, rows, cols, _) in group:
-            header[t] = {"dtype": "BF16", "shape": [rows, cols], "data_offsets": [offset, offset + rows * cols * 2]}
-            offset += rows * cols * 2
+            dtype = dtype_of(t, shape)
+            size = rows * cols * sizes[dtype]
+            shape_of = [cols] if t.endswith("e_score_correction_bias") else [rows, cols]
+            header[t] = {"dtype": dtype, "shape": shape_of, "data_offsets": [offset, offset + size]}
+            offset += size
             weight_map[t] = name
         blob = json.dumps(header).encode()
         blob += b" " * (-len(blob) % 8)
         with open(os.path.join(directory, name), "wb") as f:
             f.write(struct.pack("<Q", len(blob)) + blob)
             for (t, rows, cols, key) in group:
-                f.write(values(rows, cols, key).view(torch.int16).numpy().tobytes())
+                f.write(values(t, rows, cols, key).contiguous().numpy().tobytes())
         print(f"wrote {name}", file=sys.stderr)
     with open(os.path.join(directory, "model.safetensors.index.json"), "w") as f:
         json.dump({"metadata": {}, "weight_map": weight_map}, f)
@@ -101,6 +135,11 @@ def write(directory, shape, tokens):
     if shape == "deepseek-v2":
         config.update(norm_topk_prob=False, topk_method="greedy", scoring_func="softmax", routed_scaling_factor=1.0,
                       first_k_dense_replace=0, moe_layer_freq=1)
+    if shape == "deepseek-v3":
+        config.update(norm_topk_prob=True, topk_method="noaux_tc", scoring_func="sigmoid", routed_scaling_factor=2.5,
+                      first_k_dense_replace=0, moe_layer_freq=1,
+                      quantization_config={"activation_scheme": "dynamic", "fmt": "e4m3", "quant_method": "fp8",
+                                           "weight_block_size": [128, 128]})
     with open(os.path.join(directory, "config.json"), "w") as f:
         json.dump(config, f)
     from safetensors.torch import save_file

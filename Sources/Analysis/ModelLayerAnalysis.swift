@@ -46,7 +46,7 @@ public struct ModelReferenceCheck: Sendable {
 ///
 /// The layer is streamed (docs/performance.md, "Real-size models"): the router (and the shared
 /// expert) first, then the tokens are routed, then only the experts they select are read, one
-/// at a time, in their stored precision (Float32 for F32/F16/BF16), their products run in
+/// at a time, in their stored precision (Float32 for F32/F16/BF16/MXFP4/F8), their products run in
 /// Float64, and each is released before the next. The Jacobian test holds one token's K
 /// experts at a time (matrix-free), or forms the d×d matrices from the whole layer in Float64
 /// (dense, small d).
@@ -86,7 +86,7 @@ public struct ModelLayerAnalysis: Sendable {
         let plan = try mapped { () throws(ModelLayoutError) in try model.layout(layer: layer) }
         let config = model.config.layerConfig(), d = config.dModel
         guard Self.streams(config) else {
-            say("read whole: the streamed path does not implement this family's router or experts")
+            say("read whole: the streamed path covers L = 0 layers, this one holds DAG rounds")
             self = try ModelLayerAnalysis(wholeLayer: model, plan: plan,
                                           inputs: try Self.inputs(source, layer: layer, config: config, maxTokens: maxTokens),
                                           jacobianTokens: jacobianTokens, rankRtol: rankRtol, tolerance: tolerance)
@@ -110,7 +110,12 @@ public struct ModelLayerAnalysis: Sendable {
         // 1. Router, shared expert and shared gate; route every token.
         var bytes = try mapped { () throws(ModelLayoutError) in try model.storedBytes(plan, prefix: "router.") }
         let routerWeight = try mapped { () throws(ModelLayoutError) in try model.weight(plan, "router.weight") }
-        let routing = BlockRouting(config: config, x: inputs.x, weight: routerWeight)
+        let routerBias = config.extensions.routerBias
+            ? try mapped { () throws(ModelLayoutError) in try model.weight(plan, "router.bias") } : nil
+        let selectionBias = config.extensions.selectionBias
+            ? try mapped { () throws(ModelLayoutError) in try model.weight(plan, "router.selection_bias") } : nil
+        let routing = BlockRouting(config: config, x: inputs.x, weight: routerWeight, bias: routerBias,
+                                   selectionBias: selectionBias)
         let selected = routing.selectedExperts
         say("routed \(inputs.x.rows) tokens: \(selected.count) of \(config.nExperts) experts selected")
         var shared: (any ExpertProducts)?
@@ -128,7 +133,8 @@ public struct ModelLayerAnalysis: Sendable {
             let expert = try mapped { () throws(ModelLayoutError) in try model.expert(plan, e) }
             let stored = try mapped { () throws(ModelLayoutError) in try model.storedBytes(plan, prefix: "experts.\(e).") }
             bytes += stored
-            Self.addExpert(expert, e, routing: routing, x: inputs.x, into: &out)
+            Self.addExpert(expert, e, routing: routing, x: inputs.x, scalesInput: config.extensions.gateScalesInput,
+                           into: &out)
             let seconds = max(Date().timeIntervalSince(start), 1e-9)
             say("expert \(e) (\(n + 1) of \(selected.count)): \(Self.megabytes(stored)) read and applied in "
                 + String(format: "%.1f s (%.0f MB/s)", seconds, Double(stored) / 1e6 / seconds))
@@ -159,10 +165,12 @@ public struct ModelLayerAnalysis: Sendable {
                     experts.append(try mapped { () throws(ModelLayoutError) in try model.expert(plan, e) })
                     bytes += try mapped { () throws(ModelLayoutError) in try model.storedBytes(plan, prefix: "experts.\(e).") }
                 }
-                let op = BlockLinearization(config: config, x: x, routerWeight: routerWeight, routing: routing, token: t,
+                let op = BlockLinearization(config: config, x: x, routerWeight: routerWeight, routerBias: routerBias,
+                                            selectionBias: selectionBias, routing: routing, token: t,
                                             experts: experts, shared: shared, sharedGate: sharedGate)
                 tokens.append(try ExcessRankAnalysis.matrixFreeToken(
-                    op, index: t, stable: Self.strictSelection(routing, token: t, k: config.topK), bound: r,
+                    op, index: t, stable: Self.strictSelection(routing, token: t, k: config.topK,
+                                                          selectionBias: selectionBias), bound: r,
                     relativeTolerance: rankRtol, progress: { say("Jacobian " + $0) }))
             }
             jacobian = ExcessRankAnalysis(config: config, relativeTolerance: rankRtol, tokens: tokens, method: .matrixFree)
@@ -175,16 +183,10 @@ public struct ModelLayerAnalysis: Sendable {
         bytesRead = bytes
     }
 
-    /// Whether the streamed path computes this layer exactly: L = 0, a softmax router with at
-    /// most groups ranked by their best expert and a shared gate, plain SwiGLU experts. Other
-    /// layers (the sigmoid, biased, sparse-mixer and input-scaling routers, biased or clamped
-    /// experts, a stored DAG module) are read whole, within ``ModelLayout/defaultBudget``.
-    public static func streams(_ c: LayerConfig) -> Bool {
-        var plain = LayerExtensions()
-        plain.sharedGate = c.extensions.sharedGate
-        if let groups = c.extensions.routerGroups, groups.rank == .max { plain.routerGroups = groups }
-        return c.dagLayers == 0 && c.extensions == plain
-    }
+    /// Whether the streamed path computes this layer exactly: every L = 0 layer (every router
+    /// extension, biased and clamped experts, the gate scaling the input, the shared gate). A layer
+    /// with a stored DAG module (L > 0) is read whole, within ``ModelLayout/defaultBudget``.
+    public static func streams(_ c: LayerConfig) -> Bool { c.dagLayers == 0 }
 
     /// Layer `plan.layer` of `model` read whole in Float64 (its budget checked from the headers
     /// first) and analysed with one forward pass of the spec's layer.
@@ -270,26 +272,31 @@ public struct ModelLayerAnalysis: Sendable {
         return out
     }
 
-    /// Adds g_{t,i} E_e(x_t) to row t of `out` for every (token, slot) that selected e.
+    /// Adds g_{t,i} E_e(x_t) (with `scalesInput`, E_e(g_{t,i} x_t)) to row t of `out` for every
+    /// (token, slot) that selected e.
     static func addExpert(_ expert: any ExpertProducts, _ e: Int, routing: BlockRouting, x: Matrix<Double>,
-                          into out: inout Matrix<Double>) {
+                          scalesInput: Bool, into out: inout Matrix<Double>) {
         let k = routing.gates.cols, d = x.cols
         let pairs = routing.topk.indices.filter { routing.topk[$0] == e }
         var columns = Matrix<Double>(rows: d, cols: pairs.count)
-        for (c, q) in pairs.enumerated() { for a in 0..<d { columns[a, c] = x[q / k, a] } }
+        for (c, q) in pairs.enumerated() {
+            let g = scalesInput ? routing.gates.data[q] : 1
+            for a in 0..<d { columns[a, c] = g * x[q / k, a] }
+        }
         let outputs = expert.output(expert.state(columns))
         for (c, q) in pairs.enumerated() {
-            let g = routing.gates.data[q]
+            let g = scalesInput ? 1 : routing.gates.data[q]
             for a in 0..<d { out[q / k, a] += g * outputs[a, c] }
         }
     }
 
-    /// False when an expert outside token t's selection has exactly the p of the last one
-    /// selected: the selection, and so J, changes there.
-    static func strictSelection(_ routing: BlockRouting, token t: Int, k: Int) -> Bool {
+    /// False when an expert outside token t's selection has exactly the selection score (p, or
+    /// p + b with a selection bias b) of the last one selected: the selection, and so J, changes there.
+    static func strictSelection(_ routing: BlockRouting, token t: Int, k: Int, selectionBias: [Double]?) -> Bool {
         let n = routing.probabilities.cols, selected = routing.selection(ofToken: t)
-        let last = routing.probabilities[t, selected[selected.endIndex - 1]]
-        return !(0..<n).contains { !selected.contains($0) && routing.probabilities[t, $0] == last }
+        func key(_ e: Int) -> Double { routing.probabilities[t, e] + (selectionBias?[e] ?? 0) }
+        let last = key(selected[selected.endIndex - 1])
+        return !(0..<n).contains { !selected.contains($0) && key($0) == last }
     }
 
     static func megabytes(_ bytes: Int) -> String { String(format: "%.1f MB", Double(bytes) / 1e6) }

@@ -120,6 +120,21 @@ extension ModelLayout {
         return data
     }
 
+    /// A block-wise FP8 weight kept quantized: q as Float (every F8_E4M3 value is exact there) and
+    /// its `weight_scale_inv` blocks, for a ``StoredExpert`` to apply in Float64; nil for any other
+    /// weight (or a transposed or sliced one). The shapes are checked by ``checkFP8(_:)``.
+    func quantizedFP8(_ source: WeightSource) throws(ModelLayoutError) -> (q: [Float], scales: BlockScales)? {
+        guard try tensors.info(source.tensor).dtype == .f8e4m3, source.transpose == nil, source.elements == nil,
+              let block = config.fp8Block else { return nil }
+        try checkFP8(source)
+        let q = try tensors.doubles(source.tensor), s = try tensors.doubles(source.tensor + "_scale_inv")
+        if let i = q.firstIndex(where: { !$0.isFinite }) { throw .nonFinite(tensor: source.tensor, index: i, value: q[i]) }
+        if let i = s.firstIndex(where: { !$0.isFinite }) {
+            throw .nonFinite(tensor: source.tensor + "_scale_inv", index: i, value: s[i])
+        }
+        return (q.map { Float($0) }, BlockScales(values: s, rowBlock: block[0], colBlock: block[1]))
+    }
+
     /// A block-wise FP8 weight as transformers' `_dequantize_fp8_weight` computes it:
     /// w[r, c] = q[r, c] · s[r / b0, c / b1] with s = `<tensor>_scale_inv` (ragged edge blocks
     /// included), the product exact in Double and rounded once to Scalar (after the routed

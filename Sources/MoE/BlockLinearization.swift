@@ -1,46 +1,59 @@
 import LinearAlgebra
 
-/// The linearization of an L = 0 block (y = x + Σ_i g_i(x) E_{S_i}(x) + s(x) Es(x)) at one
-/// token, as products with blocks of vectors instead of d×d matrices: J V and Jᵀ U by forward
-/// and reverse mode through the router, the selected experts and the shared expert, and with
-/// them R V and Rᵀ U for R = J − I − Σ_i g_i J_{S_i} − J_shared (J_shared = s·J_s), the part
-/// of J that no gate-weighted sum of expert Jacobians explains. Only the K selected experts
-/// (and the shared one) are needed: the selection is held fixed, as in the dense test.
+/// The linearization of an L = 0 block (y = x + Σ_i g_i(x) E_{S_i}(x) + s(x) Es(x), or with the
+/// extension `gate_scales_input` y = x + Σ_i E_{S_i}(g_i(x) x) + …) at one token, as products
+/// with blocks of vectors instead of d×d matrices: J V and Jᵀ U by forward and reverse mode
+/// through the router, the selected experts and the shared expert, and with them R V and Rᵀ U
+/// for R = J − I − Σ_i g_i J_{S_i} − J_shared (J_shared = s·J_s; J_{S_i} taken where expert i
+/// runs), the part of J that no gate-weighted sum of expert Jacobians explains. Only the K
+/// selected experts (and the shared one) are needed: the selection is held fixed, as in the
+/// dense test. The gates' derivative ∂g/∂z (K×N) comes from the layer's own router backward,
+/// so every router extension (sigmoid scores, biases, groups, the sparse mixer) is covered.
 public struct BlockLinearization: Sendable {
     public let dModel: Int
-    let router: LayerConfig.Router
     /// R, N×d.
     let routerWeight: Matrix<Double>
-    /// p over the N experts at the token.
-    let probabilities: [Double]
-    let selection: [Int]
+    /// ∂g/∂z at the token, K×N.
+    let gateJacobian: Matrix<Double>
     let gates: [Double]
     let experts: [any ExpertProducts]
     let states: [ExpertState]
-    /// E_{S_i}(x), d each.
-    let outputs: [[Double]]
+    /// The gate term's direction for slot i, d each: E_{S_i}(x), or J_{S_i}(g_i x)·x when the gate
+    /// scales the input (so J = I + Σ_i [g_i J_{S_i} + direction_i ∇g_iᵀ] + …).
+    let directions: [[Double]]
     let shared: (expert: any ExpertProducts, state: ExpertState, output: [Double])?
     /// The shared gate's weight w and s = σ(w·x), nil without the extension (s = 1).
     let sharedGate: (weight: [Double], s: Double)?
 
     /// The block of `config` at token `token` of `routing` (x its d values): `experts` are the
     /// token's selected experts in selection order; `shared` the shared expert, `sharedGate`
-    /// the shared gate's weight, when the layer has them.
-    public init(config: LayerConfig, x: [Double], routerWeight: [Double], routing: BlockRouting, token t: Int,
+    /// the shared gate's weight, `routerBias` and `selectionBias` the router's biases, when the
+    /// layer has them.
+    public init(config: LayerConfig, x: [Double], routerWeight: [Double], routerBias: [Double]? = nil,
+                selectionBias: [Double]? = nil, routing: BlockRouting, token t: Int,
                 experts: [any ExpertProducts], shared: (any ExpertProducts)?, sharedGate: [Double]?) {
         precondition(config.dagLayers == 0, "BlockLinearization: an L = 0 block")
         precondition(experts.count == config.topK, "BlockLinearization: the K selected experts")
-        let d = config.dModel, n = config.nExperts
+        let d = config.dModel, n = config.nExperts, k = config.topK
         dModel = d
-        router = config.router
         self.routerWeight = Matrix(rows: n, cols: d, data: routerWeight)
-        probabilities = Array(routing.probabilities.data[(t * n)..<((t + 1) * n)])
-        selection = Array(routing.selection(ofToken: t))
-        gates = Array(routing.gates.data[(t * config.topK)..<((t + 1) * config.topK)])
-        let column = Matrix(rows: d, cols: 1, data: x)
+        let routed = Self.gateJacobian(config, x: x, routerWeight: routerWeight, bias: routerBias,
+                                       selectionBias: selectionBias)
+        gateJacobian = routed.matrix
+        precondition(routed.selection == Array(routing.selection(ofToken: t)),
+                     "BlockLinearization: token \(t) routes as in `routing`")
+        let gates = Array(routing.gates.data[(t * k)..<((t + 1) * k)])
+        self.gates = gates
         self.experts = experts
-        states = experts.map { $0.state(column) }
-        outputs = zip(experts, states).map { $0.output($1).data }
+        let scalesInput = config.extensions.gateScalesInput
+        let states = experts.indices.map { i in
+            experts[i].state(Matrix(rows: d, cols: 1, data: scalesInput ? x.map { $0 * gates[i] } : x))
+        }
+        self.states = states
+        let column = Matrix(rows: d, cols: 1, data: x)
+        directions = experts.indices.map { i in
+            scalesInput ? experts[i].jvp(states[i], token: 0, column).data : experts[i].output(states[i]).data
+        }
         self.shared = shared.map { e in
             let state = e.state(column)
             return (e, state, e.output(state).data)
@@ -52,32 +65,47 @@ public struct BlockLinearization: Sendable {
         }
     }
 
-    /// J V and R V for V (d×m).
-    public func apply(_ v: Matrix<Double>) -> (j: Matrix<Double>, r: Matrix<Double>) {
-        let m = v.cols, k = selection.count
-        // dg (K×m) from dz = R_w V.
-        let dz = Matrix.product(routerWeight, v)
-        var dg = Matrix<Double>(rows: k, cols: m)
-        for c in 0..<m {
-            switch router {
-            case .softmaxTopK:
-                // g_i = p[S_i], dp = p ⊙ (dz − ⟨p, dz⟩).
-                var mean = 0.0
-                for e in probabilities.indices { mean += probabilities[e] * dz[e, c] }
-                for i in 0..<k { dg[i, c] = probabilities[selection[i]] * (dz[selection[i], c] - mean) }
-            case .topKSoftmax:
-                // g = softmax(z[S]): dg_i = g_i (dz[S_i] − Σ_j g_j dz[S_j]).
-                var mean = 0.0
-                for i in 0..<k { mean += gates[i] * dz[selection[i], c] }
-                for i in 0..<k { dg[i, c] = gates[i] * (dz[selection[i], c] - mean) }
+    /// ∂g/∂z (K×N) at x, row i from the router's backward with dJ/dg = e_i, and the selection.
+    static func gateJacobian(_ config: LayerConfig, x: [Double], routerWeight: [Double], bias: [Double]?,
+                             selectionBias: [Double]?) -> (matrix: Matrix<Double>, selection: [Int]) {
+        let s = LayerShape(config, tokens: 1), n = s.n, k = s.k
+        var out = Matrix<Double>(rows: k, cols: n)
+        let dX = Buffer<Double>(zeros: s.d), dWeight = Buffer<Double>(zeros: n * s.d)
+        let cache = x.withUnsafeBufferPointer { xp in
+            routerWeight.withUnsafeBufferPointer { wp in
+                BlockRouting.route(config, shape: s, x: xp.baseAddress!, weight: wp.baseAddress!, bias: bias,
+                                   selectionBias: selectionBias)
             }
         }
+        for i in 0..<k {
+            var unit = [Double](repeating: 0, count: k)
+            unit[i] = 1
+            let dProbs = Buffer<Double>(zeros: n), dLogits = Buffer<Double>(zeros: n)
+            unit.withUnsafeBufferPointer { dg in
+                x.withUnsafeBufferPointer { xp in
+                    routerWeight.withUnsafeBufferPointer { wp in
+                        routerBackward(config.router, shape: s, cache: cache, dGates: dg.baseAddress!, dProbs: dProbs,
+                                       dLogits: dLogits, x: xp.baseAddress!, weight: wp.baseAddress!, dX: dX.p,
+                                       dWeight: dWeight.p)
+                    }
+                }
+            }
+            for e in 0..<n { out[i, e] = dLogits.p[e] }
+        }
+        return (out, cache.topk)
+    }
+
+    /// J V and R V for V (d×m).
+    public func apply(_ v: Matrix<Double>) -> (j: Matrix<Double>, r: Matrix<Double>) {
+        let m = v.cols, k = gates.count
+        // dg = ∂g/∂z · R_w V, K×m.
+        let dg = Matrix.product(gateJacobian, Matrix.product(routerWeight, v))
         var j = v, subtract = Matrix<Double>(rows: dModel, cols: m)
         for i in 0..<k {
             let jv = experts[i].jvp(states[i], token: 0, v)
             for a in 0..<dModel {
                 for c in 0..<m {
-                    j[a, c] += outputs[i][a] * dg[i, c] + gates[i] * jv[a, c]
+                    j[a, c] += directions[i][a] * dg[i, c] + gates[i] * jv[a, c]
                     subtract[a, c] += gates[i] * jv[a, c]
                 }
             }
@@ -103,24 +131,11 @@ public struct BlockLinearization: Sendable {
 
     /// Jᵀ U and Rᵀ U for U (d×m).
     public func applyTransposed(_ u: Matrix<Double>) -> (j: Matrix<Double>, r: Matrix<Double>) {
-        let m = u.cols, k = selection.count, n = probabilities.count
-        // c_i = E_iᵀ U, back through the gates to dz (N×m), then R_wᵀ dz.
-        var dz = Matrix<Double>(rows: n, cols: m)
-        for c in 0..<m {
-            var ct = [Double](repeating: 0, count: k)
-            for i in 0..<k { for a in 0..<dModel { ct[i] += outputs[i][a] * u[a, c] } }
-            switch router {
-            case .softmaxTopK:
-                var mean = 0.0
-                for i in 0..<k { mean += probabilities[selection[i]] * ct[i] }
-                for e in 0..<n { dz[e, c] = -probabilities[e] * mean }
-                for i in 0..<k { dz[selection[i], c] += probabilities[selection[i]] * ct[i] }
-            case .topKSoftmax:
-                var mean = 0.0
-                for i in 0..<k { mean += gates[i] * ct[i] }
-                for i in 0..<k { dz[selection[i], c] += gates[i] * (ct[i] - mean) }
-            }
-        }
+        let m = u.cols, k = gates.count
+        // c_i = direction_iᵀ U (K×m), back through the gates to dz = (∂g/∂z)ᵀ c (N×m), then R_wᵀ dz.
+        var ct = Matrix<Double>(rows: k, cols: m)
+        for i in 0..<k { for a in 0..<dModel { for c in 0..<m { ct[i, c] += directions[i][a] * u[a, c] } } }
+        let dz = Matrix.product(gateJacobian, ct, transposeA: true)
         var j = Matrix.product(routerWeight, dz, transposeA: true)
         for i in j.data.indices { j.data[i] += u.data[i] }
         var subtract = Matrix<Double>(rows: dModel, cols: m)

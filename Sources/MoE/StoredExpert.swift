@@ -4,7 +4,9 @@ import LinearAlgebra
 /// precision (Float for F32/F16/BF16 checkpoints: half the memory of Float64) while every
 /// product runs in Float64 on the exactly widened weights, a block of rows at a time. So a
 /// real-size expert costs its Float32 bytes, not twice that, and the analyses keep Float64
-/// accuracy. s is a constant on W2 (the routed scaling factor), applied in Float64.
+/// accuracy. s is a constant on W2 (the routed scaling factor), applied in Float64. With biases
+/// (extension `expert_bias`) a = W1 x + b1, b = W3 x + b3 and E = s·W2 h + b2; with `clamp`
+/// (extension `clamped_swiglu`) h = ``ClampedSwiGLU``(a, b) instead of silu(a) ⊙ b.
 ///
 /// Vectors are columns: X is d×T (one token per column), V and U are d×m blocks of probes.
 /// Forward, the Jacobian-vector product and the vector-Jacobian product sit side by side.
@@ -16,10 +18,22 @@ public struct StoredExpert<Storage: BLASScalar>: Sendable {
     /// [d, d_ff], row-major.
     let w2: [Storage]
     public let scale: Double
+    /// b1, b3 [d_ff] and b2 [d], or nil.
+    let biases: (b1: [Double], b2: [Double], b3: [Double])?
+    let clamp: ClampedSwiGLU?
+    /// The block scales of W1, W2, W3 when they are block-quantized (FP8), applied in Float64.
+    let blockScales: (w1: BlockScales, w2: BlockScales, w3: BlockScales)?
 
-    public init(w1: [Storage], w2: [Storage], w3: [Storage], dModel: Int, dFF: Int, scale: Double = 1) {
+    public init(w1: [Storage], w2: [Storage], w3: [Storage], dModel: Int, dFF: Int, scale: Double = 1,
+                biases: (b1: [Double], b2: [Double], b3: [Double])? = nil, clamp: ClampedSwiGLU? = nil,
+                blockScales: (w1: BlockScales, w2: BlockScales, w3: BlockScales)? = nil) {
         precondition(w1.count == dFF * dModel && w3.count == dFF * dModel && w2.count == dModel * dFF,
                      "StoredExpert: W1 and W3 must be \(dFF)×\(dModel), W2 \(dModel)×\(dFF)")
+        precondition(biases.map { $0.b1.count == dFF && $0.b3.count == dFF && $0.b2.count == dModel } ?? true,
+                     "StoredExpert: b1 and b3 must hold \(dFF) values, b2 \(dModel)")
+        self.biases = biases
+        self.clamp = clamp
+        self.blockScales = blockScales
         self.w1 = w1
         self.w2 = w2
         self.w3 = w3
@@ -55,35 +69,50 @@ public protocol ExpertProducts: Sendable {
 
 extension StoredExpert: ExpertProducts {
     public func state(_ x: Matrix<Double>) -> ExpertState {
-        ExpertState(a: Self.product(w1, rows: dFF, cols: dModel, x), b: Self.product(w3, rows: dFF, cols: dModel, x))
+        var a = Self.product(w1, rows: dFF, cols: dModel, scales: blockScales?.w1, x)
+        var b = Self.product(w3, rows: dFF, cols: dModel, scales: blockScales?.w3, x)
+        if let biases {
+            Self.addColumn(biases.b1, to: &a)
+            Self.addColumn(biases.b3, to: &b)
+        }
+        return ExpertState(a: a, b: b)
     }
 
-    /// s·W2 (silu(a) ⊙ b).
+    /// s·W2 (silu(a) ⊙ b) (+ b2).
     public func output(_ s: ExpertState) -> Matrix<Double> {
         var h = s.a
         for i in h.data.indices {
             let a = s.a.data[i]
-            h.data[i] = a * Double.sigmoid(a) * s.b.data[i]
+            h.data[i] = clamp?.forward(a, s.b.data[i]) ?? a * Double.sigmoid(a) * s.b.data[i]
         }
-        return scaled(Self.product(w2, rows: dModel, cols: dFF, h))
+        var out = scaled(Self.product(w2, rows: dModel, cols: dFF, scales: blockScales?.w2, h))
+        if let biases { Self.addColumn(biases.b2, to: &out) }
+        return out
+    }
+
+    /// m[r, c] += v[r] for every column c.
+    static func addColumn(_ v: [Double], to m: inout Matrix<Double>) {
+        let cols = m.cols
+        for r in 0..<m.rows { for c in 0..<cols { m.data[r * cols + c] += v[r] } }
     }
 
     /// s·W2 (α ⊙ W1 V + β ⊙ W3 V), α = b ⊙ silu'(a), β = silu(a) at token t.
     public func jvp(_ s: ExpertState, token t: Int, _ v: Matrix<Double>) -> Matrix<Double> {
         let (alpha, beta) = coefficients(s, token: t)
-        let av = Self.product(w1, rows: dFF, cols: dModel, v), bv = Self.product(w3, rows: dFF, cols: dModel, v)
+        let av = Self.product(w1, rows: dFF, cols: dModel, scales: blockScales?.w1, v)
+        let bv = Self.product(w3, rows: dFF, cols: dModel, scales: blockScales?.w3, v)
         var h = av
         let m = v.cols
         for f in 0..<dFF {
             for c in 0..<m { h.data[f * m + c] = alpha[f] * av.data[f * m + c] + beta[f] * bv.data[f * m + c] }
         }
-        return scaled(Self.product(w2, rows: dModel, cols: dFF, h))
+        return scaled(Self.product(w2, rows: dModel, cols: dFF, scales: blockScales?.w2, h))
     }
 
     /// W1ᵀ (α ⊙ G) + W3ᵀ (β ⊙ G), G = s·W2ᵀ U.
     public func vjp(_ s: ExpertState, token t: Int, _ u: Matrix<Double>) -> Matrix<Double> {
         let (alpha, beta) = coefficients(s, token: t)
-        let g = scaled(Self.product(w2, rows: dModel, cols: dFF, u, transposed: true))
+        let g = scaled(Self.product(w2, rows: dModel, cols: dFF, scales: blockScales?.w2, u, transposed: true))
         let m = u.cols
         var ga = g, gb = g
         for f in 0..<dFF {
@@ -92,16 +121,21 @@ extension StoredExpert: ExpertProducts {
                 gb.data[f * m + c] *= beta[f]
             }
         }
-        var out = Self.product(w1, rows: dFF, cols: dModel, ga, transposed: true)
-        let other = Self.product(w3, rows: dFF, cols: dModel, gb, transposed: true)
+        var out = Self.product(w1, rows: dFF, cols: dModel, scales: blockScales?.w1, ga, transposed: true)
+        let other = Self.product(w3, rows: dFF, cols: dModel, scales: blockScales?.w3, gb, transposed: true)
         for i in out.data.indices { out.data[i] += other.data[i] }
         return out
     }
 
-    /// α = b ⊙ silu'(a) and β = silu(a) at token t, silu'(a) = σ(a)(1 + a(1 − σ(a))).
+    /// α = ∂h/∂a = b ⊙ silu'(a) and β = ∂h/∂b = silu(a) at token t, silu'(a) = σ(a)(1 + a(1 − σ(a)))
+    /// (clamped: ``ClampedSwiGLU``'s derivatives).
     func coefficients(_ s: ExpertState, token t: Int) -> (alpha: [Double], beta: [Double]) {
         var alpha = [Double](repeating: 0, count: dFF), beta = alpha
         for f in 0..<dFF {
+            if let clamp {
+                (alpha[f], beta[f]) = clamp.derivatives(s.a[f, t], s.b[f, t])
+                continue
+            }
             let a = s.a[f, t], sig = Double.sigmoid(a)
             alpha[f] = s.b[f, t] * sig * (1 + a * (1 - sig))
             beta[f] = a * sig
@@ -117,10 +151,11 @@ extension StoredExpert: ExpertProducts {
     }
 
     /// W X (W rows×cols, X cols×m) or, transposed, Wᵀ X (X rows×m), in Float64: W is widened a
-    /// block of rows at a time (about 2 MB of Float64), so no Float64 copy of W is ever whole.
+    /// block of rows at a time (about 2 MB of Float64), times its block scales when it has them,
+    /// so no Float64 copy of W is ever whole.
     @_specialize(where Storage == Float)
     @_specialize(where Storage == Double)
-    static func product(_ w: [Storage], rows: Int, cols: Int, _ x: Matrix<Double>,
+    static func product(_ w: [Storage], rows: Int, cols: Int, scales: BlockScales? = nil, _ x: Matrix<Double>,
                         transposed: Bool = false) -> Matrix<Double> {
         precondition(x.rows == (transposed ? rows : cols), "StoredExpert.product: X has \(x.rows) rows")
         let m = x.cols
@@ -138,6 +173,9 @@ extension StoredExpert: ExpertProducts {
                             let nb = min(block, rows - r0)
                             let src = wp.baseAddress! + r0 * cols
                             for i in 0..<(nb * cols) { bp[i] = Double(src[i]) }
+                            if let scales {
+                                for r in 0..<nb { scales.scale(bp.baseAddress! + r * cols, row: r0 + r, cols: cols) }
+                            }
                             if transposed {
                                 // out += W[r0..<r0+nb, :]ᵀ X[r0..<r0+nb, :].
                                 Double.gemm(transA: true, transB: false, m: cols, n: m, k: nb, alpha: 1,
