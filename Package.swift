@@ -43,8 +43,8 @@ let package = Package(
         .testTarget(name: "MoETests", dependencies: ["MoE", "TestSupport", "Checkpoint", "LinearAlgebra"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TestSupport", "Checkpoint", "MoE", "LinearAlgebra"]),
         .testTarget(name: "BenchTests", dependencies: ["Bench", "LinearAlgebra", "MoE"]),
-        .testTarget(name: "NotebookTests", dependencies: ["Notebook", "OutputFiles"]),
-        .testTarget(name: "OutputFilesTests", dependencies: ["OutputFiles"]),
+        .testTarget(name: "NotebookTests", dependencies: ["Notebook", "OutputFiles", "TestSupport"]),
+        .testTarget(name: "OutputFilesTests", dependencies: ["OutputFiles", "TestSupport"]),
         .testTarget(name: "AnalyzeTests", dependencies: ["analyze", "TestSupport", "Report", "BigInt", "Checkpoint", "LinearAlgebra", "Notebook"], resources: [.copy("Fixtures")]),
     ]
 )

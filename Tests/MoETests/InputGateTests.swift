@@ -11,18 +11,6 @@ import Testing
             .with(LayerExtensions(routerScores: .sigmoid, gateScalesInput: true))
     }
 
-    /// E(u) = W2 (silu(W1 u) ⊙ W3 u) for expert `e` by the formula.
-    static func expert(_ p: Parameters<Double>, _ e: Int, _ u: [Double]) -> [Double] {
-        let ff = p.config.dFF, d = p.config.dModel
-        let w1 = p["experts.\(e).w1.weight"].data, w3 = p["experts.\(e).w3.weight"].data, w2 = p["experts.\(e).w2.weight"].data
-        let h = (0..<ff).map { f -> Double in
-            let a = (0..<d).reduce(0.0) { $0 + w1[f * d + $1] * u[$1] }
-            let b = (0..<d).reduce(0.0) { $0 + w3[f * d + $1] * u[$1] }
-            return a / (1 + Foundation.exp(-a)) * b
-        }
-        return (0..<d).map { c in (0..<ff).reduce(0.0) { $0 + w2[c * ff + $1] * h[$1] } }
-    }
-
     /// y − x − Es(x) = Σ_i E_{S_i}(σ(z_{S_i}) x) at L = 0, against the formula.
     @Test func expertsRunOnTheGatedInput() throws {
         let p = LayerTestSupport.randomParameters(Self.config(rounds: 0), seed: 4)
@@ -38,7 +26,8 @@ import Testing
             var plainRouted = [Double](repeating: 0, count: 6)
             for (i, e) in out.output.selection(ofToken: t).enumerated() {
                 let g = out.output.gates[t, i]
-                let gated = Self.expert(p, e, row.map { $0 * g }), ungated = Self.expert(p, e, row)
+                let gated = LayerTestSupport.swiglu(p, "experts.\(e)", dFF: p.config.dFF, row.map { $0 * g })
+                let ungated = LayerTestSupport.swiglu(p, "experts.\(e)", dFF: p.config.dFF, row)
                 for c in 0..<6 {
                     want[c] += gated[c]
                     plainRouted[c] += g * ungated[c]

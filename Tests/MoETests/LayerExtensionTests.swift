@@ -10,18 +10,6 @@ import Testing
         LayerTestSupport.config(router: router, shared: true, rounds: rounds).with(LayerExtensions(sharedGate: true))
     }
 
-    /// E_s(x) for one token by the formula, W2 (silu(W1 x) ⊙ W3 x).
-    static func sharedExpert(_ p: Parameters<Double>, _ x: [Double]) -> [Double] {
-        let ff = p.config.sharedDFF, d = p.config.dModel
-        let w1 = p["shared.w1.weight"].data, w3 = p["shared.w3.weight"].data, w2 = p["shared.w2.weight"].data
-        let h = (0..<ff).map { f -> Double in
-            let a = (0..<d).reduce(0.0) { $0 + w1[f * d + $1] * x[$1] }
-            let b = (0..<d).reduce(0.0) { $0 + w3[f * d + $1] * x[$1] }
-            return a / (1 + Foundation.exp(-a)) * b
-        }
-        return (0..<d).map { c in (0..<ff).reduce(0.0) { $0 + w2[c * ff + $1] * h[$1] } }
-    }
-
     @Test func sharedGateScalesTheSharedExpertBySigmoid() throws {
         let config = Self.gatedConfig()
         let p = LayerTestSupport.randomParameters(config, seed: 3)
@@ -35,7 +23,7 @@ import Testing
         for t in 0..<x.rows {
             let row = Array(x.data[(t * 6)..<((t + 1) * 6)])
             let s = 1 / (1 + Foundation.exp(-zip(w, row).reduce(0) { $0 + $1.0 * $1.1 }))
-            let es = Self.sharedExpert(p, row)
+            let es = LayerTestSupport.swiglu(p, "shared", dFF: p.config.sharedDFF, row)
             for c in 0..<6 {
                 #expect(abs((yGated[t, c] - yPlain[t, c]) - (s - 1) * es[c]) < 1e-12)
             }

@@ -1,9 +1,23 @@
+import Foundation
 import LinearAlgebra
 @testable import MoE
 import TestSupport
 
 /// Small configurations and random layers shared by the MoE tests.
 enum LayerTestSupport {
+    /// W2 (silu(W1 x) ⊙ W3 x) by the formula, with the weights `PREFIX.w1.weight` … of `p`
+    /// (`experts.3`, `shared`) and hidden width `dFF`.
+    static func swiglu(_ p: Parameters<Double>, _ prefix: String, dFF ff: Int, _ x: [Double]) -> [Double] {
+        let d = p.config.dModel
+        let w1 = p["\(prefix).w1.weight"].data, w3 = p["\(prefix).w3.weight"].data, w2 = p["\(prefix).w2.weight"].data
+        let h = (0..<ff).map { f -> Double in
+            let a = (0..<d).reduce(0.0) { $0 + w1[f * d + $1] * x[$1] }
+            let b = (0..<d).reduce(0.0) { $0 + w3[f * d + $1] * x[$1] }
+            return a / (1 + Foundation.exp(-a)) * b
+        }
+        return (0..<d).map { c in (0..<ff).reduce(0.0) { $0 + w2[c * ff + $1] * h[$1] } }
+    }
+
     /// A small config; sizes are chosen so that finite differences over every weight stay fast.
     static func config(router: LayerConfig.Router = .softmaxTopK, norm: LayerConfig.Norm = .rmsnorm,
                        shared: Bool = false, rounds: Int = 1, lbCoef: Double = 0.3, zCoef: Double = 0.2) -> LayerConfig {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Notebook
 import OutputFiles
 
@@ -60,15 +61,6 @@ import OutputFiles
         #expect(FileManager.default.contents(atPath: path) == Data("edited\n".utf8))
     }
 
-    /// The id of a process that has ended.
-    func deadProcess() throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/true")
-        try process.run()
-        process.waitUntilExit()
-        return process.processIdentifier
-    }
-
     @Test func aSecondWriterFailsAndStaleLocksAreTakenOver() throws {
         let root = try folder()
         let notebook = root.appendingPathComponent("nb.md").path
@@ -76,7 +68,7 @@ import OutputFiles
         let lock = try FileLock(for: notebook)
         #expect(throws: OutputFileError.busy(path: notebook, lock: lock.path, pid: getpid())) { try FileLock(for: notebook) }
         lock.release()
-        try Data("\(try deadProcess())\n".utf8).write(to: URL(fileURLWithPath: lock.path))
+        try Data("\(try deadProcessID())\n".utf8).write(to: URL(fileURLWithPath: lock.path))
         let again = try FileLock(for: notebook)
         #expect(try String(contentsOfFile: again.path, encoding: .utf8) == "\(getpid())\n")
         again.release()
@@ -85,7 +77,7 @@ import OutputFiles
 
     @Test func staleTemporaryFilesOfDeadProcessesAreRemoved() throws {
         let root = try folder()
-        let dead = try deadProcess()
+        let dead = try deadProcessID()
         for name in ["tmp-\(dead)-a", "tmp-\(getpid())-b", "other"] {
             try Data().write(to: root.appendingPathComponent(name))
         }

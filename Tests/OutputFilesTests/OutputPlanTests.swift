@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import OutputFiles
 
 /// The output plan: every refusal before any work, atomic replacement, locks, stale leftovers.
@@ -12,15 +13,6 @@ import Testing
 
     func plan(_ path: String, _ ext: String? = "svg", option: String = "--plot", inputs: [String] = []) throws -> OutputPlan {
         try OutputPlan([PlannedOutput(option: option, path: path, fileExtension: ext)], inputs: inputs)
-    }
-
-    /// The id of a process that has ended.
-    func deadProcess() throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/true")
-        try process.run()
-        process.waitUntilExit()
-        return process.processIdentifier
     }
 
     @Test func refusalsNameTheProblem() throws {
@@ -126,7 +118,7 @@ import Testing
     @Test func leftoversOfAKilledRunAreCleanedByTheNext() throws {
         let dir = try folder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let dead = try deadProcess()
+        let dead = try deadProcessID()
         try Data("\(dead)\n".utf8).write(to: URL(fileURLWithPath: dir + "/.out.svg.analyze-lock"))
         try Data(count: 1000).write(to: URL(fileURLWithPath: dir + "/.analyze-tmp-\(dead)-A1B2"))
         try Data().write(to: URL(fileURLWithPath: dir + "/.analyze-tmp-\(getpid())-live"))
