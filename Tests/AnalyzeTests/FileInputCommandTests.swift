@@ -31,12 +31,6 @@ private func sparseFile(_ url: URL, header: String, size: Int) throws {
 /// The outside probe's reproducers (issue 17): FIFOs, devices, sparse giants and escape codes
 /// each end the command at once with one line on stderr and a non-zero status.
 @Suite(.timeLimit(.minutes(1))) struct FileInputCommandTests {
-    func expectOneLineError(_ r: RunResult, _ words: String, _ label: String) {
-        #expect(r.status != 0, "\(label)")
-        #expect(r.stderr.contains(words), "\(label): \(r.stderr)")
-        #expect(r.stderr.split(separator: "\n").count == 1, "\(label): \(r.stderr)")
-    }
-
     @Test func fifosAreRefused() throws {
         let config = try modelWithFIFO("mixtral", "config.json")
         let index = try modelWithFIFO("mixtral", "model.safetensors.index.json")

@@ -16,12 +16,6 @@ private func scratch(_ label: String) throws -> String {
     static let long = ["train", "--task", "sum", "--steps", "1000000", "--d", "8", "--n", "2", "--k", "1", "--d-ff", "4",
                        "--d-g", "2", "--functions", "1", "--batch", "4", "--eval-every", "1000000", "--eval-tokens", "8"]
 
-    func expectOneLineError(_ r: RunResult, _ words: String, _ label: String) {
-        #expect(r.status != 0, "\(label)")
-        #expect(r.stderr.contains(words), "\(label): \(r.stderr)")
-        #expect(r.stderr.split(separator: "\n").count == 1, "\(label): \(r.stderr)")
-    }
-
     @Test func badOutputPathsFailBeforeAnyWork() throws {
         let dir = try scratch("outputs")
         defer { try? FileManager.default.removeItem(atPath: dir) }
