@@ -21,12 +21,6 @@ public enum TrainedCheckpoint {
         ]
     }
 
-    /// Writes `model` to `path`; see ``writer(_:task:metadata:)``.
-    public static func save(_ model: FittedModel, task: SyntheticTask, metadata: [String: String],
-                            to path: String) throws(CheckpointError) {
-        try writer(model, task: task, metadata: metadata).write(to: path)
-    }
-
     /// A writer holding `model`. A layer carries ref.* tensors computed in Float64 from its
     /// weights on the first held-out tokens, with a seeded upstream gradient; a chain
     /// stores iteration 0 under the spec names and router c under `chain.{c}.router.weight`.

@@ -18,7 +18,7 @@ import Testing
                                                   learningRate: 1e-2, heldOutTokens: 16, result: result)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("trained-\(UUID()).safetensors").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try TrainedCheckpoint.save(model, task: task, metadata: metadata, to: path)
+        try TrainedCheckpoint.writer(model, task: task, metadata: metadata).write(to: path)
         var analysisOptions = CheckpointAnalysis.Options()
         analysisOptions.jacobianTokens = 1
         let analysis = try CheckpointAnalysis.run(path: path, options: analysisOptions)
