@@ -188,13 +188,12 @@ public struct ModelLayerAnalysis: Sendable {
     /// with a stored DAG module (L > 0) is read whole, within ``ModelLayout/defaultBudget``.
     public static func streams(_ c: LayerConfig) -> Bool { c.dagLayers == 0 }
 
-    /// Layer `plan.layer` of `model` read whole in Float64 (its budget checked from the headers
-    /// first) and analysed with one forward pass of the spec's layer.
+    /// Layer `plan.layer` of `model` read whole in Float64 (`parameters` checks its budget from
+    /// the headers first) and analysed with one forward pass of the spec's layer.
     private init(wholeLayer model: ModelLayout, plan: ModelLayerLayout, inputs: AnalysisInputs, jacobianTokens: Int,
                  rankRtol: Double, tolerance: Double) throws(AnalysisError) {
         let moe: DAGMoELayer<Double>
         do {
-            try model.checkBudget(layer: plan.layer, Double.self)
             moe = try DAGMoELayer(parameters: model.parameters(layer: plan.layer, Double.self))
         } catch let error as ModelLayoutError {
             throw .layer("\(error)")
