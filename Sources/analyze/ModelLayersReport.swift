@@ -13,14 +13,15 @@ struct ModelLayersReport: FormattedOutput {
     func json() -> JSON { object }
 
     func text() -> String {
-        var out = (object["header"]?.stringValue ?? "") + "\n" + table().text()
+        let rows = layers.map(Row.init)
+        var out = (object["header"]?.stringValue ?? "") + "\n" + table(rows: rows).text()
         let bugs = layers.filter { $0["mapping_bug"]?.boolValue == true }.map { String($0["layer"]?.intValue ?? -1) }
         let failed = layers.filter { $0["pass"]?.boolValue != true }.map { String($0["layer"]?.intValue ?? -1) }
         if !bugs.isEmpty {
             out += "EXCEEDS the weighted-sum bound on layers \(bugs.joined(separator: ", ")): "
                 + "impossible for these layers, so the mapping is wrong — a bug in analyze; please report it\n"
         }
-        let structural = layers.map(Row.init).filter { $0.verdict == "structural" }.map { String($0.layer) }
+        let structural = rows.filter { $0.verdict == "structural" }.map { String($0.layer) }
         out += !failed.isEmpty ? "FAIL: layers \(failed.joined(separator: ", "))\n"
             : structural.isEmpty ? "PASS: \(layers.count) MoE layers within the weighted-sum bound\n"
             : "PASS: \(layers.count) MoE layers; layers \(structural.joined(separator: ", ")) hold DAG rounds, "
@@ -60,11 +61,13 @@ struct ModelLayersReport: FormattedOutput {
     }
 
     /// One row per layer: ranks against the bound, the singular values at the bound, routing.
-    func table() -> Table {
+    func table() -> Table { table(rows: layers.map(Row.init)) }
+
+    private func table(rows: [Row]) -> Table {
         var t = Table(header: ["layer", "ranks", "bound", "σ_b/‖J‖ min", "σ_b+1/‖J‖ max", "verdict",
                                "util. entropy", "routing entropy", "ref max_rel", "ok"],
                       alignments: [.right, .right, .right, .right, .right, .left, .right, .right, .right, .left])
-        for r in layers.map(Row.init) {
+        for r in rows {
             var ranks = "n/a"
             if let lo = r.rankMin, let hi = r.rankMax { ranks = lo == hi ? "\(lo)" : "\(lo)…\(hi)" }
             t.append([String(r.layer), ranks, r.bound.map(String.init) ?? "n/a", r.kept.map(Numbers.sci) ?? "n/a",
