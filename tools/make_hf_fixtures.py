@@ -189,6 +189,23 @@ def mxfp4_quantize(w):
     return blocks.contiguous(), (exp + 127).to(torch.uint8).contiguous()
 
 
+def saved_tensors(out):
+    """The tensors `save_pretrained` wrote to OUT/model.safetensors, by name."""
+    from safetensors import safe_open
+    with safe_open(os.path.join(out, "model.safetensors"), "pt") as f:
+        return {k: f.get_tensor(k) for k in f.keys()}
+
+
+def save_quantized(out, tensors, quantization_config):
+    """Writes the quantized tensors over OUT/model.safetensors and their quantization_config into
+    OUT/config.json."""
+    save_file(tensors, os.path.join(out, "model.safetensors"), metadata={"format": "pt"})
+    cfg_path = os.path.join(out, "config.json")
+    cfg = json.load(open(cfg_path))
+    cfg["quantization_config"] = quantization_config
+    json.dump(cfg, open(cfg_path, "w"), indent=2, sort_keys=True)
+
+
 def quantize(model, out, fmt):
     if fmt == "mxfp4":
         return quantize_mxfp4(model, out)
@@ -196,12 +213,8 @@ def quantize(model, out, fmt):
     float model's weights by what transformers' reference dequantizer
     (integrations.finegrained_fp8._dequantize_fp8_weight) makes of it, so that the captured outputs
     are those of the quantized checkpoint."""
-    from safetensors import safe_open
     from transformers.integrations.finegrained_fp8 import _dequantize_fp8_weight
-    path = os.path.join(out, "model.safetensors")
-    with safe_open(path, "pt") as f:
-        stored = {k: f.get_tensor(k) for k in f.keys()}
-    params = dict(model.named_parameters())
+    stored, params = saved_tensors(out), dict(model.named_parameters())
     quantized = {}
     for name, w in stored.items():
         if re.search(r"\.mlp\.(experts\.\d+|shared_experts)\.(gate|up|down)_proj\.weight$", name):
@@ -222,24 +235,16 @@ def quantize(model, out, fmt):
                     params[name].copy_(deq)
         else:
             quantized[name] = w
-    save_file(quantized, path, metadata={"format": "pt"})
-    cfg_path = os.path.join(out, "config.json")
-    cfg = json.load(open(cfg_path))
-    cfg["quantization_config"] = {"activation_scheme": "dynamic", "fmt": "e4m3", "quant_method": "fp8",
-                                  "weight_block_size": FP8_BLOCK}
-    json.dump(cfg, open(cfg_path, "w"), indent=2, sort_keys=True)
+    save_quantized(out, quantized, {"activation_scheme": "dynamic", "fmt": "e4m3", "quant_method": "fp8",
+                                    "weight_block_size": FP8_BLOCK})
 
 
 def quantize_mxfp4(model, out):
     """Replaces gpt-oss's expert weights by MXFP4 `_blocks`/`_scales` on disk, and the float model's
     by what transformers' reference dequantizer (integrations.mxfp4._convert_moe_packed_tensors)
     makes of them."""
-    from safetensors import safe_open
     from transformers.integrations.mxfp4 import _convert_moe_packed_tensors
-    path = os.path.join(out, "model.safetensors")
-    with safe_open(path, "pt") as f:
-        stored = {k: f.get_tensor(k) for k in f.keys()}
-    params = dict(model.named_parameters())
+    stored, params = saved_tensors(out), dict(model.named_parameters())
     quantized = {}
     for name, w in stored.items():
         if name.endswith(".experts.gate_up_proj") or name.endswith(".experts.down_proj"):
@@ -250,12 +255,8 @@ def quantize_mxfp4(model, out):
                 params[name].copy_(_convert_moe_packed_tensors(blocks, scales, dtype=torch.float32))
         else:
             quantized[name] = w
-    save_file(quantized, path, metadata={"format": "pt"})
-    cfg_path = os.path.join(out, "config.json")
-    cfg = json.load(open(cfg_path))
-    cfg["quantization_config"] = {"modules_to_not_convert": ["model.layers.*.self_attn", "model.layers.*.mlp.router",
-                                                             "model.embed_tokens", "lm_head"], "quant_method": "mxfp4"}
-    json.dump(cfg, open(cfg_path, "w"), indent=2, sort_keys=True)
+    save_quantized(out, quantized, {"modules_to_not_convert": ["model.layers.*.self_attn", "model.layers.*.mlp.router",
+                                                               "model.embed_tokens", "lm_head"], "quant_method": "mxfp4"})
 
 
 def write(family, seed=1):
