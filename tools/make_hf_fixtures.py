@@ -207,8 +207,10 @@ def save_quantized(out, tensors, quantization_config):
 
 
 def quantize(model, out, fmt):
-    if fmt == "mxfp4":
-        return quantize_mxfp4(model, out)
+    return quantize_mxfp4(model, out) if fmt == "mxfp4" else quantize_fp8(model, out)
+
+
+def quantize_fp8(model, out):
     """Replaces the routed and shared experts' weights of the saved model by their FP8 form, and the
     float model's weights by what transformers' reference dequantizer
     (integrations.finegrained_fp8._dequantize_fp8_weight) makes of it, so that the captured outputs
