@@ -12,7 +12,9 @@ cross entropy plus each layer's lb_coef*lb + z_coef*zl; evaluation reports bits 
 held-out plays. --out writes a model directory: config.json (model_type "dagmoe_lm"),
 model.safetensors (layer i's MoE weights under model.layers.{i}.mlp.{spec name}) and
 layers/layer_{i}.safetensors, each a spec checkpoint with ref.* tensors on that layer's real
-inputs, which `analyze crosscheck FILE` verifies; metrics.json holds the curve.
+inputs, which `analyze crosscheck FILE` verifies; inputs.safetensors, each layer's input, output and
+selection on held-out text for `analyze crosscheck --model DIR --inputs DIR/inputs.safetensors`;
+metrics.json holds the curve.
 """
 import argparse
 import json
@@ -97,14 +99,16 @@ class ByteLM(nn.Module):
             aux = aux + a
         return self.lm_head(self.norm(x)), aux
 
-    def mlp_inputs(self, tokens):
-        """Each layer's MoE input h = mlp_norm(x), [tokens, d] per layer."""
+    def mlp_io(self, tokens):
+        """Per layer (x, moe_out, topk): the MoE input h = mlp_norm(x) [T, d], the block's
+        output without the residual y - h [T, d], and the selected experts [T, K]."""
         x, out = self.embed(tokens), []
         for block in self.layers:
             x = x + block.attn(block.attn_norm(x))
             h = block.mlp_norm(x)
-            out.append(h.reshape(-1, h.shape[-1]))
-            y = block.mlp(h)
+            y, details = block.mlp(h, details=True)
+            d = h.shape[-1]
+            out.append((h.reshape(-1, d), (y - h).reshape(-1, d), details.topk))
             x = x + y - h
         return out
 
@@ -142,7 +146,8 @@ def parameter_counts(model, args):
 
 
 def save_model_dir(model, args, out, held, metrics):
-    """config.json, model.safetensors, layers/layer_{i}.safetensors (with ref.*), metrics.json."""
+    """config.json, model.safetensors, layers/layer_{i}.safetensors (with ref.*), inputs.safetensors
+    (not for a chain, whose later routers are no spec layer), metrics.json."""
     os.makedirs(os.path.join(out, "layers"), exist_ok=True)
     cfg = layer_kwargs(args)
     # Hugging Face keys where one exists (docs/model-layouts.md, `dagmoe_lm`), the DAG module's own.
@@ -167,14 +172,24 @@ def save_model_dir(model, args, out, held, metrics):
             name = "model." + name
         tensors[name] = value.detach().float().contiguous().cpu()
     save_file(tensors, os.path.join(out, "model.safetensors"), metadata={"format": "pt"})
-    inputs = model.mlp_inputs(held[:args.ref_tokens].long().to(next(model.parameters()).device)[None])
+    device = next(model.parameters()).device
+    with torch.no_grad():  # whole context windows from the held-out start, as in training
+        windows = min(-(-max(args.ref_tokens, args.input_tokens) // args.context), len(held) // args.context)
+        io = model.mlp_io(held[:windows * args.context].long().view(windows, args.context).to(device))
+    if not isinstance(model.layers[0].mlp, Chain):
+        dump = {}
+        for i, (x, moe_out, topk) in enumerate(io):
+            n = args.input_tokens
+            dump.update({f"layers.{i}.x": x[:n], f"layers.{i}.moe_out": moe_out[:n], f"layers.{i}.topk": topk[:n]})
+        save_file({k: v.detach().cpu().contiguous() for k, v in dump.items()}, os.path.join(out, "inputs.safetensors"),
+                  metadata={"tokens": f"the first {args.input_tokens} held-out bytes", "trainer": "python -m dagmoe.lm"})
     for i, block in enumerate(model.layers):
         path = os.path.join(out, "layers", f"layer_{i}.safetensors")
         meta = {"model": out, "layer": i, "aggregator": args.aggregator, "trainer": "python -m dagmoe.lm"}
         if isinstance(block.mlp, Chain):
             save_safetensors(block.mlp.cpu(), path, metadata=meta)
         else:
-            save_safetensors(block.mlp.cpu(), path, reference_x=inputs[i].detach().cpu(), metadata=meta)
+            save_safetensors(block.mlp.cpu(), path, reference_x=io[i][0][:args.ref_tokens].detach().cpu(), metadata=meta)
     with open(os.path.join(out, "metrics.json"), "w") as f:
         json.dump(metrics, f, indent=2)
 
@@ -203,6 +218,8 @@ def parse(argv=None):
     p.add_argument("--eval-every", type=int, default=100)
     p.add_argument("--eval-windows", type=int, default=256)
     p.add_argument("--ref-tokens", type=int, default=16, help="held-out tokens stored as ref.x per layer")
+    p.add_argument("--input-tokens", type=int, default=256,
+                   help="held-out tokens in inputs.safetensors (each layer's x, moe_out, topk for crosscheck --model --inputs)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--device", default="cpu")
     p.add_argument("--backend", default=None, help="DDP backend under torchrun (default: nccl on cuda, gloo on cpu)")

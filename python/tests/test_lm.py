@@ -2,6 +2,7 @@
 and the DDP path runs under torchrun with the gloo backend and two CPU processes."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -9,6 +10,7 @@ import sys
 import pytest
 import torch
 from conftest import ROOT
+from safetensors.torch import load_file
 
 from dagmoe import from_safetensors
 from dagmoe.corpus import splits
@@ -46,18 +48,25 @@ def test_tiny_run_writes_a_model_directory(tmp_path, corpus, aggregator):
     for i in range(2):
         model, refs = from_safetensors(os.path.join(out, "layers", f"layer_{i}.safetensors"))
         if aggregator == "chain":
-            assert refs == {}
+            assert refs == {} and not os.path.exists(os.path.join(out, "inputs.safetensors"))
             continue
+        io = load_file(os.path.join(out, "inputs.safetensors"))
+        y, det = model(io[f"layers.{i}.x"].double(), details=True)
+        assert io[f"layers.{i}.x"].shape == (256, 16) and torch.equal(det.topk, io[f"layers.{i}.topk"])
+        assert (y - io[f"layers.{i}.x"].double() - io[f"layers.{i}.moe_out"].double()).abs().max() < 1e-5
+        assert torch.equal(io[f"layers.{i}.x"][:8], refs["ref.x"])
         y, det = model(refs["ref.x"].double(), details=True)
         assert (y - refs["ref.y"].double()).abs().max() < 1e-5
         assert model.cfg["dag_layers"] == (2 if aggregator == "dag" else 0)
         assert (model.cfg["shared_d_ff"] > 0) == (aggregator == "ws+shared")
     analyze = os.path.join(ROOT, ".build", "debug", "analyze")
     if aggregator != "chain" and os.access(analyze, os.X_OK):
-        result = subprocess.run([analyze, "crosscheck", "--model", out, "--all-layers", "--jacobian-tokens", "2"],
-                                capture_output=True, text=True)
+        result = subprocess.run([analyze, "crosscheck", "--model", out, "--all-layers", "--jacobian-tokens", "2",
+                                 "--inputs", os.path.join(out, "inputs.safetensors")], capture_output=True, text=True)
         assert result.returncode == 0, result.stdout + result.stderr
         assert ("structural" if aggregator == "dag" else "weighted-sum") in result.stdout
+        rows = [line for line in result.stdout.splitlines() if re.match(r"\s+\d+\s", line)]
+        assert len(rows) == 2 and all(re.search(r"\de-\d\d\s+yes$", row) for row in rows), result.stdout  # ref max_rel
     with pytest.raises(SystemExit, match="not empty"):
         main(["--corpus", corpus, "--out", out] + TINY)
 
