@@ -58,6 +58,9 @@ public struct ModelLayerAnalysis: Sendable {
     public let reference: ModelReferenceCheck?
     public let jacobian: ExcessRankAnalysis?
     public let structure: StructureStatistics
+    /// Does the layer use its DAG module on these tokens (module share, gate usage, ablations)?
+    /// Layers with stored rounds only (L ≥ 1); nil for weighted-sum layers.
+    public let usage: UsageAnalysis?
     /// Experts read for the forward pass (the union over tokens), of N.
     public let expertsRead: Int
     /// Bytes of stored weights read from the files.
@@ -176,6 +179,7 @@ public struct ModelLayerAnalysis: Sendable {
             jacobian = ExcessRankAnalysis(config: config, relativeTolerance: rankRtol, tokens: tokens, method: .matrixFree)
         }
         structure = StructureStatistics(config: config, topk: routing.topk, probabilities: routing.probabilities)
+        usage = nil
         self.layer = layer
         self.config = config
         self.inputs = inputs.source
@@ -215,6 +219,7 @@ public struct ModelLayerAnalysis: Sendable {
         jacobian = jacobianInputs.isEmpty ? nil
             : try ExcessRankAnalysis(layer: moe, inputs: jacobianInputs, relativeTolerance: rankRtol)
         structure = StructureStatistics(config: config, output: output, probabilities: cache.routerProbabilities)
+        usage = config.dagLayers > 0 ? UsageAnalysis(layer: moe, x: inputs.x, output: output, targets: nil) : nil
         expertsRead = config.nExperts
         var stored = 0
         do { stored = try model.storedBytes(plan, prefix: "") } catch { throw .layer("\(error)") }

@@ -42,7 +42,9 @@ struct ModelCrosscheckOutput: FormattedOutput {
     func mappingText(_ a: ModelLayerAnalysis) -> String {
         let c = model.config
         let router = "\(a.config.router.rawValue) (top-k weights \(c.normalizeTopK ? "renormalised" : "not renormalised"))"
-        var parts = ["\(a.layout.prefix), \(a.layout.storage.rawValue) → the spec's layer with L = 0, \(router)"]
+        let rounds = a.config.dagLayers == 0 ? "L = 0"
+            : "its stored DAG module, L = \(a.config.dagLayers), d_g = \(a.config.dG), \(a.config.norm.rawValue)"
+        var parts = ["\(a.layout.prefix), \(a.layout.storage.rawValue) → the spec's layer with \(rounds), \(router)"]
         if c.routedScale != 1 { parts.append("routed_scaling_factor \(c.routedScale) folded into W2") }
         if c.sharedGate { parts.append("extension shared_gate") }
         if c.groups != nil { parts.append("extension router_groups") }
@@ -62,6 +64,7 @@ struct ModelCrosscheckOutput: FormattedOutput {
         if let r = a.reference { out += referenceText(r, layer: a.layer) + "\n" }
         if let j = a.jacobian { out += jacobianText(j, a) + "\n" }
         out += routingText(a)
+        if let u = a.usage { out += "\n" + UsageText.text(u, inputs: a.inputs) + "verdict: \(u.reading)\n" }
         let notes = self.notes(a)
         if !notes.isEmpty { out += "\n" + notes.map { "note: " + $0 }.joined(separator: "\n") + "\n" }
         return out
@@ -86,7 +89,9 @@ struct ModelCrosscheckOutput: FormattedOutput {
             out += "matrix-free: R·v and Rᵀ·u through the router and the selected experts, randomized range finder "
                 + "(\(j.weightedSumBound) + \(ExcessRankAnalysis.oversampling) probes, a confirming sketch); ‖J‖₂ estimated from below\n"
         }
-        out += "rank tolerance \(Numbers.sci(j.relativeTolerance))·‖J‖₂; a weighted-sum layer has rank(R) ≤ \(boundText(j, a.config))\n\n"
+        out += "rank tolerance \(Numbers.sci(j.relativeTolerance))·‖J‖₂; a weighted-sum layer has rank(R) ≤ \(boundText(j, a.config))"
+        if a.config.dagLayers > 0 { out += "; with its \(a.config.dagLayers) round(s), rank(R) ≤ min(d, L·d_g + that) = \(j.bound)" }
+        out += "\n\n"
         let shown = min(j.weightedSumBound + 1, a.config.dModel)
         var t = Table(header: ["token", "rank", "‖J‖₂", "gate-term σ_1…σ_\(shown) / ‖J‖₂", "selection"],
                       alignments: [.right, .right, .right, .left, .left])
@@ -102,8 +107,13 @@ struct ModelCrosscheckOutput: FormattedOutput {
     func verdictText(_ j: ExcessRankAnalysis) -> String {
         let ranks = j.stableRanks
         switch j.verdict {
-        case .weightedSum, .structural:
-            return "verdict: weighted-sum (ranks \(ranks.min()!)…\(ranks.max()!) ≤ \(j.weightedSumBound)): the layer is the linear-gated sum the mapping says"
+        case .structural:
+            return "verdict: structural (ranks \(ranks.min()!)…\(ranks.max()!); weighted-sum bound \(j.weightedSumBound), bound \(j.bound)): "
+                + "the DAG rounds add rank a weighted sum cannot reach"
+        case .weightedSum:
+            return "verdict: weighted-sum (ranks \(ranks.min()!)…\(ranks.max()!) ≤ \(j.weightedSumBound)): "
+                + (j.bound > j.weightedSumBound ? "its DAG rounds add no rank a weighted sum lacks"
+                    : "the layer is the linear-gated sum the mapping says")
         case .exceedsBound:
             return "verdict: EXCEEDS the bound (rank \(ranks.max()!) > \(j.weightedSumBound)): impossible for a weighted-sum layer, "
                 + "so this layout's mapping onto the spec is wrong — a bug in analyze; please report it with the model's config.json"
@@ -161,6 +171,7 @@ struct ModelCrosscheckOutput: FormattedOutput {
             pairs.append(("jacobian", .object(jac)))
         }
         pairs.append(("structure", AnalysisJSON.structure(a.structure)))
+        if let u = a.usage { pairs.append(("usage", UsageText.json(u))) }
         pairs.append(("mapping_bug", .bool(a.mappingBug)))
         pairs.append(("pass", .bool(a.pass)))
         pairs.append(("notes", .array(notes(a).map(JSON.string))))

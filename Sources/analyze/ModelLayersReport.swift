@@ -37,9 +37,13 @@ struct ModelLayersReport: FormattedOutput {
         var rankMin: Int?, rankMax: Int?, bound: Int?, kept: Double?, dropped: Double?
         var verdict = "skipped"
         let utilization: Double, routing: Double, maxRel: Double?, experts: Int?, pass: Bool, layer: Int
+        /// The DAG module's share of y − x and the usage verdict (layers with rounds only).
+        let moduleShare: Double?, usage: String?
 
         init(_ a: JSON) {
             layer = a["layer"]?.intValue ?? -1
+            moduleShare = a["usage"]?["module_share"]?.doubleValue
+            usage = a["usage"]?["verdict"]?.stringValue
             pass = a["pass"]?.boolValue == true
             utilization = a["structure"]?["utilization_entropy"]?.doubleValue ?? .nan
             routing = a["structure"]?["routing_entropy"]?.doubleValue ?? .nan
@@ -65,14 +69,15 @@ struct ModelLayersReport: FormattedOutput {
 
     private func table(rows: [Row]) -> Table {
         var t = Table(header: ["layer", "ranks", "bound", "σ_b/‖J‖ min", "σ_b+1/‖J‖ max", "verdict",
-                               "util. entropy", "routing entropy", "ref max_rel", "ok"],
-                      alignments: [.right, .right, .right, .right, .right, .left, .right, .right, .right, .left])
+                               "util. entropy", "routing entropy", "module share", "usage", "ref max_rel", "ok"],
+                      alignments: [.right, .right, .right, .right, .right, .left, .right, .right, .right, .left, .right, .left])
         for r in rows {
             var ranks = "n/a"
             if let lo = r.rankMin, let hi = r.rankMax { ranks = lo == hi ? "\(lo)" : "\(lo)…\(hi)" }
             t.append([String(r.layer), ranks, r.bound.map(String.init) ?? "n/a", r.kept.map(Numbers.sci) ?? "n/a",
                       r.dropped.map(Numbers.sci) ?? "n/a", r.verdict, String(format: "%.3f", r.utilization),
-                      String(format: "%.3f", r.routing), r.maxRel.map(Numbers.sci) ?? "-", r.pass ? "yes" : "NO"])
+                      String(format: "%.3f", r.routing), r.moduleShare.map { String(format: "%.3f", $0) } ?? "-",
+                      r.usage ?? "-", r.maxRel.map(Numbers.sci) ?? "-", r.pass ? "yes" : "NO"])
         }
         return t
     }
@@ -80,12 +85,14 @@ struct ModelLayersReport: FormattedOutput {
     /// The same rows for CSV: numbers only, empty cells where a value does not apply.
     func csvTable() -> Table {
         var t = Table(header: ["layer", "rank_min", "rank_max", "bound", "sigma_b_over_norm_j_min", "sigma_b1_over_norm_j_max",
-                               "verdict", "utilization_entropy", "routing_entropy", "ref_max_rel", "experts_read", "ok"])
+                               "verdict", "utilization_entropy", "routing_entropy", "module_share", "usage",
+                               "ref_max_rel", "experts_read", "ok"])
         for r in layers.map(Row.init) {
             t.append([String(r.layer), r.rankMin.map(String.init) ?? "", r.rankMax.map(String.init) ?? "",
                       r.bound.map(String.init) ?? "", r.kept.map(CSVNumber.text) ?? "", r.dropped.map(CSVNumber.text) ?? "",
                       r.verdict == "EXCEEDS" ? "exceeds-bound" : r.verdict, CSVNumber.text(r.utilization),
-                      CSVNumber.text(r.routing), r.maxRel.map(CSVNumber.text) ?? "", r.experts.map(String.init) ?? "",
+                      CSVNumber.text(r.routing), r.moduleShare.map(CSVNumber.text) ?? "", r.usage ?? "",
+                      r.maxRel.map(CSVNumber.text) ?? "", r.experts.map(String.init) ?? "",
                       String(r.pass)])
         }
         return t

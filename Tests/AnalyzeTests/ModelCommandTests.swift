@@ -80,12 +80,36 @@ enum ModelCommandFixtures {
         let rows = r.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         #expect(r.status == 0 && rows.count == 3)
         #expect(rows[0] == ["layer", "rank_min", "rank_max", "bound", "sigma_b_over_norm_j_min", "sigma_b1_over_norm_j_max",
-                            "verdict", "utilization_entropy", "routing_entropy", "ref_max_rel", "experts_read", "ok"])
+                            "verdict", "utilization_entropy", "routing_entropy", "module_share", "usage", "ref_max_rel",
+                            "experts_read", "ok"])
         for (i, row) in rows.dropFirst().enumerated() {
             #expect(row[0] == String(i) && row[1] == "3" && row[2] == "3" && row[3] == "3" && row[6] == "weighted-sum")
-            // Every numeric cell parses as a number; no reference here, so ref_max_rel is empty.
-            for c in [4, 5, 7, 8, 10] { #expect(Double(row[c]) != nil, "column \(rows[0][c]): \(row[c])") }
-            #expect(row[9] == "" && row[11] == "true")
+            // Every numeric cell parses as a number; no reference and no rounds here, so those cells are empty.
+            for c in [4, 5, 7, 8, 12] { #expect(Double(row[c]) != nil, "column \(rows[0][c]): \(row[c])") }
+            #expect(row[9] == "" && row[10] == "" && row[11] == "" && row[13] == "true")
+        }
+    }
+
+    /// A layer with stored DAG rounds (the `dagmoe_lm` fixture) reads as structural, with its
+    /// own bound and its usage, in the one-layer text and in the per-layer table.
+    @Test func dagLayersReadAsStructuralWithTheirUsage() throws {
+        let dir = ModelCommandFixtures.path("dagmoe_lm")
+        let one = try runAnalyze(["crosscheck", "--model", dir, "--layer", "1", "--tokens", "16", "--jacobian-tokens", "2"])
+        #expect(one.status == 0)
+        let lines = one.stdout.split(separator: "\n").map(String.init)
+        #expect(lines[1].hasPrefix("layer 1: model.layers.1.mlp, experts.{e}.w1/w3/w2 → the spec's layer with its stored DAG module, "
+            + "L = 1, d_g = 4, rmsnorm"))
+        #expect(lines.contains("rank tolerance 1.00e-10·‖J‖₂; a weighted-sum layer has rank(R) ≤ 2 (K); "
+            + "with its 1 round(s), rank(R) ≤ min(d, L·d_g + that) = 6"))
+        #expect(lines.contains("verdict: structural (ranks 6…6; weighted-sum bound 2, bound 6): the DAG rounds add rank a weighted sum cannot reach"))
+        #expect(lines.contains("Usage on 16 tokens (16 random N(0, 1) tokens, seed 0)"))
+        let csv = try runAnalyze(["crosscheck", "--model", dir, "--all-layers", "--tokens", "16", "--jacobian-tokens", "1",
+                                  "--format", "csv"])
+        let rows = csv.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        #expect(csv.status == 0 && rows.count == 2)
+        for row in rows {
+            #expect(row[6] == "structural" && (Double(row[9]) ?? 0) > 0)
+            #expect(["module unused", "constant mixing", "token-dependent structure"].contains(String(row[10])))
         }
     }
 
