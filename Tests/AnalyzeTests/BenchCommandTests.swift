@@ -122,9 +122,7 @@ func jsonObject(_ text: String) throws -> [String: Any] {
                                (BenchCommandTests.tinyLayer + ["--peer", peer, "--threads", "1"], "d = 99"),
                                (["bench", "--peer", "/nonexistent/p.json", "--tokens", "8"], "cannot read")] {
             let r = try runAnalyze(args, kernelEnvironment: [:])
-            #expect(r.status != 0)
-            #expect(r.stderr.contains(phrase), "\(args): \(r.stderr)")
-            #expect(r.stderr.split(separator: "\n").count == 1)
+            expectOneLineError(r, phrase, "\(args)")
         }
     }
 }

@@ -78,15 +78,14 @@ import Testing
         #expect(text.stdout.contains("point        ws  ws+shared     dag  chain C=2  dag − ws+shared"))
         for bad in [["--sweep", "dg"], ["--sweep", "width=3"], ["--sweep", "k=2,9"], ["--match", "cost"]] {
             let r = try runAnalyze(["compare", "--task", "sum"] + bad + CompareCommandTests.tinier)
-            #expect(r.status != 0 && r.stderr.split(separator: "\n").count == 1, "\(bad): \(r.stderr)")
+            expectOneLineError(r, "analyze: ", "\(bad)")
         }
     }
 
     @Test func tooFewSeedsOrIterationsAreErrors() throws {
         for args in [["compare", "--task", "sum", "--seeds", "0"], ["compare", "--task", "sum", "--chain-iterations", "0"]] {
             let r = try runAnalyze(args)
-            #expect(r.status != 0)
-            #expect(r.stderr.split(separator: "\n").count == 1)
+            expectOneLineError(r, "analyze: ", "\(args)")
         }
     }
 }

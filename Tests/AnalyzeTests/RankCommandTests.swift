@@ -165,9 +165,7 @@ import Testing
     ])
     func badInputIsOneLine(arguments: [String], mentions: String) throws {
         let r = try runAnalyze(["rank"] + arguments)
-        #expect(r.status != 0)
-        #expect(r.stderr.contains(mentions), "\(arguments): \(r.stderr)")
-        #expect(r.stderr.split(separator: "\n").count == 1)
+        expectOneLineError(r, mentions, "\(arguments)")
     }
 }
 

@@ -58,8 +58,8 @@ import TestSupport
         ]
         for (files, message) in cases {
             let r = try runAnalyze(["report"] + files)
-            #expect(r.status == 1 && r.stdout.isEmpty && r.stderr.contains(message), "\(r.stderr)")
-            #expect(r.stderr.split(separator: "\n").count == 1)
+            expectOneLineError(r, message, "report \(files)")
+            #expect(r.status == 1 && r.stdout.isEmpty)
         }
     }
 }

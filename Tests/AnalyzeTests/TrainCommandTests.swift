@@ -97,9 +97,7 @@ import Testing
              "/nonexistent/dir"),
         ] {
             let r = try runAnalyze(args)
-            #expect(r.status != 0)
-            #expect(r.stderr.contains(phrase), "\(args): \(r.stderr)")
-            #expect(r.stderr.split(separator: "\n").count == 1)
+            expectOneLineError(r, phrase, "\(args)")
         }
     }
 }
