@@ -16,9 +16,14 @@ public struct MXFP4Rows: Sendable, Equatable {
     /// The 16 FP4 e2m1 values, by code.
     static let values: [Double] = [0, 0.5, 1, 1.5, 2, 3, 4, 6, -0.0, -0.5, -1, -1.5, -2, -3, -4, -6]
 
-    /// The taken rows, [count, cols], from the expert's block bytes ([rows, cols / 2]) and scale bytes ([rows, cols / 32]).
-    func decode(blocks: [UInt8], scales s: [UInt8]) -> [Double] {
-        var out: [Double] = []
+    /// The taken rows, [count, cols], times `factor`, from the expert's block bytes ([rows, cols / 2])
+    /// and scale bytes ([rows, cols / 32]): each value is formed in Float64 and stored straight as
+    /// `Scalar` (no whole-tensor Float64 array). `overflow` is the first value (flat index, Float64
+    /// value before the factor) whose product is not finite in `Scalar`.
+    func decode<Scalar: BinaryFloatingPoint>(blocks: [UInt8], scales s: [UInt8], factor: Double = 1,
+                                             as _: Scalar.Type = Scalar.self) -> (values: [Scalar], overflow: (Int, Double)?) {
+        var out: [Scalar] = []
+        var overflow: (Int, Double)?
         out.reserveCapacity(count * cols)
         for j in 0..<count {
             let row = first + j * step
@@ -26,9 +31,12 @@ public struct MXFP4Rows: Sendable, Equatable {
                 let byte = blocks[row * cols / 2 + c / 2]
                 let code = Int(c % 2 == 0 ? byte & 0x0f : byte >> 4)
                 let exponent = Int(s[row * cols / 32 + c / 32]) - 127
-                out.append(Double(sign: .plus, exponent: exponent, significand: MXFP4Rows.values[code]))
+                let v = Double(sign: .plus, exponent: exponent, significand: MXFP4Rows.values[code])
+                let x = Scalar(v * factor)
+                if overflow == nil && !x.isFinite { overflow = (out.count, v) }
+                out.append(x)
             }
         }
-        return out
+        return (out, overflow)
     }
 }

@@ -93,13 +93,13 @@ extension ModelLayout {
         let info = try tensors.info(source.tensor)
         if info.dtype == .f8e4m3 { return try dequantizedFP8(source, shape: info.shape) }
         if let rows = source.mxfp4 {
-            let values = rows.decode(blocks: try tensors.bytes(source.tensor, elements: source.elements!),
-                                     scales: try tensors.bytes(rows.scales, elements: rows.scaleElements))
-            return try values.enumerated().map { (i, v) throws(ModelLayoutError) -> Scalar in
-                let x = Scalar(v * source.scale)
-                guard x.isFinite else { throw .overflow(tensor: source.tensor, index: i, value: v, scale: source.scale, scalar: "\(Scalar.self)") }
-                return x
+            let (values, overflow) = rows.decode(blocks: try tensors.bytes(source.tensor, elements: source.elements!),
+                                                 scales: try tensors.bytes(rows.scales, elements: rows.scaleElements),
+                                                 factor: source.scale, as: Scalar.self)
+            if let (i, v) = overflow {
+                throw .overflow(tensor: source.tensor, index: i, value: v, scale: source.scale, scalar: "\(Scalar.self)")
             }
+            return values
         }
         let first = source.elements?.lowerBound ?? 0
         if Scalar.self == Float.self, source.scale == 1, try tensors.info(source.tensor).dtype != .f64 {

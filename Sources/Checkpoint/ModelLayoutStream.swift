@@ -11,7 +11,9 @@ extension ModelLayout {
     /// weights stay Float32 (exact from F32, F16, BF16, MXFP4 and F8, whose block scales are applied
     /// in Float64 as the products run; Float64 only for F64 files),
     /// the routed scaling factor rides along in Float64. Memory: the expert's weights, plus
-    /// one tensor's stored bytes while it is decoded. A routed expert carries the layer's expert
+    /// one tensor's stored bytes while it is decoded (MXFP4 straight into Float32), or its
+    /// untransposed Float32 copy while a fused tensor is transposed: at most 4 bytes a weight of
+    /// one tensor, as ``ModelLayerAnalysis`` budgets. A routed expert carries the layer's expert
     /// biases (in Float64) and clamped SwiGLU when the layer has them.
     public func expert(_ plan: ModelLayerLayout, _ e: Int?) throws(ModelLayoutError) -> any ExpertProducts {
         var sources: [WeightSource] = []

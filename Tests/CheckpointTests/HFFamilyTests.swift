@@ -166,9 +166,12 @@ import MoE
         blocks[1] = 0xF7
         blocks[16] = 0x9A   // row 1: codes 10, 9: −1, −0.5
         let rows = MXFP4Rows(scales: "s", scaleElements: 0..<2, cols: 32, first: 0, count: 2, step: 1)
-        let v = rows.decode(blocks: blocks, scales: [128, 125])
+        let (v, overflow) = rows.decode(blocks: blocks, scales: [128, 125], as: Double.self)
         #expect(Array(v[0..<4]) == [1, 2, 12, -12] && v[4..<32].allSatisfy { $0 == 0 })
-        #expect(Array(v[32..<34]) == [-0.25, -0.125])
+        #expect(Array(v[32..<34]) == [-0.25, -0.125] && overflow == nil)
+        // Decoded straight into Float, times a factor 2: row 1's −1 · 2^(255 − 127) · 2 overflows Float at index 32.
+        let (f, fOverflow) = rows.decode(blocks: blocks, scales: [128, 255], factor: 2, as: Float.self)
+        #expect(Array(f[0..<4]) == [2, 4, 24, -24] && fOverflow?.0 == 32 && fOverflow?.1 == -0x1p128)
         let model = try ModelLayout(directory: Self.directory("gpt_oss_mxfp4"))
         #expect(try model.layout(layer: 1).storage == .mxfp4)
     }
