@@ -29,8 +29,9 @@ def rounds(model, layer):
     return list(model.layers[layer].mlp.dag)
 
 
-def mean_gates(model, held, args, windows):
-    """Per (layer, round), the mean K×K gate matrix over the held-out windows."""
+def trained_and_mean_gates(model, held, args, windows):
+    """The trained model's bits per byte and, from the same pass, the mean K×K gate matrix over the
+    held-out windows per (layer, round)."""
     sums = {}
 
     def recorder(key):
@@ -43,9 +44,9 @@ def mean_gates(model, held, args, windows):
     for i in range(len(model.layers)):
         for r, block in enumerate(rounds(model, i)):
             block.gate_override = recorder((i, r))
-    bits_per_byte(model, held, args.context, windows, "cpu")
+    trained = bits_per_byte(model, held, args.context, windows, "cpu")
     clear(model)
-    return {key: total / count for key, (total, count) in sums.items()}
+    return trained, {key: total / count for key, (total, count) in sums.items()}
 
 
 def clear(model):
@@ -65,8 +66,7 @@ def override(kind, means, key, seed):
 def ablate(model, held, args, windows):
     """{"trained": bpb, "rows": [{ablation, layers, bpb, delta, share_of_gain}]}."""
     clear(model)
-    trained = bits_per_byte(model, held, args.context, windows, "cpu")
-    means = mean_gates(model, held, args, windows)
+    trained, means = trained_and_mean_gates(model, held, args, windows)
     rows, removed = [], {}
     for layers in [[i] for i in range(len(model.layers))] + [list(range(len(model.layers)))]:
         name = "all" if len(layers) > 1 else str(layers[0])

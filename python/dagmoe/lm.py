@@ -26,7 +26,7 @@ import torch
 import torch.distributed as dist
 import torch.nn as nn
 import torch.nn.functional as F
-from safetensors.torch import save_file
+from safetensors.torch import load_file, save_file
 
 from .checkpoint import save_safetensors
 from .corpus import splits
@@ -81,14 +81,16 @@ class Block(nn.Module):
 
 
 class ByteLM(nn.Module):
-    def __init__(self, args, seed):
+    def __init__(self, args, seed, spec_init=True):
+        """`spec_init=False` skips the seeded spec initialisation of the MoE layers (about 1.5 s at
+        d_model 128), for a model whose weights are loaded next."""
         super().__init__()
         torch.manual_seed(seed)
         self.embed = nn.Embedding(256, args.d_model)
         self.layers = nn.ModuleList(Block(args) for _ in range(args.layers))
         self.norm = RMSNorm(args.d_model, 1e-6)
         self.lm_head = nn.Linear(args.d_model, 256, bias=False)
-        for i, block in enumerate(self.layers):  # the spec's initialisation, `up` = 0
+        for i, block in enumerate(self.layers if spec_init else []):  # the spec's initialisation, `up` = 0
             layer = block.mlp.layer if isinstance(block.mlp, Chain) else block.mlp
             layer.initialise(seed * 1000 + i)
 
@@ -172,24 +174,20 @@ def save_model_dir(model, args, out, held, metrics):
             name = "model." + name
         tensors[name] = value.detach().float().contiguous().cpu()
     save_file(tensors, os.path.join(out, "model.safetensors"), metadata={"format": "pt"})
-    device = next(model.parameters()).device
-    with torch.no_grad():  # whole context windows from the held-out start, as in training
-        windows = min(-(-max(args.ref_tokens, args.input_tokens) // args.context), len(held) // args.context)
-        io = model.mlp_io(held[:windows * args.context].long().view(windows, args.context).to(device))
-    if not isinstance(model.layers[0].mlp, Chain):
-        dump = {}
+    chain = isinstance(model.layers[0].mlp, Chain)
+    if not chain:
+        with torch.no_grad():  # whole context windows from the held-out start, as in training
+            windows = min(-(-max(args.ref_tokens, args.input_tokens) // args.context), len(held) // args.context)
+            io = model.mlp_io(held[:windows * args.context].long().view(windows, args.context))
+        n, dump = args.input_tokens, {}
         for i, (x, moe_out, topk) in enumerate(io):
-            n = args.input_tokens
             dump.update({f"layers.{i}.x": x[:n], f"layers.{i}.moe_out": moe_out[:n], f"layers.{i}.topk": topk[:n]})
-        save_file({k: v.detach().cpu().contiguous() for k, v in dump.items()}, os.path.join(out, "inputs.safetensors"),
-                  metadata={"tokens": f"the first {args.input_tokens} held-out bytes", "trainer": "python -m dagmoe.lm"})
+        save_file({k: v.contiguous() for k, v in dump.items()}, os.path.join(out, "inputs.safetensors"),
+                  metadata={"tokens": f"the first {n} held-out bytes", "trainer": "python -m dagmoe.lm"})
     for i, block in enumerate(model.layers):
         path = os.path.join(out, "layers", f"layer_{i}.safetensors")
         meta = {"model": out, "layer": i, "aggregator": args.aggregator, "trainer": "python -m dagmoe.lm"}
-        if isinstance(block.mlp, Chain):
-            save_safetensors(block.mlp.cpu(), path, metadata=meta)
-        else:
-            save_safetensors(block.mlp.cpu(), path, reference_x=io[i][0][:args.ref_tokens].detach().cpu(), metadata=meta)
+        save_safetensors(block.mlp, path, reference_x=None if chain else io[i][0][:args.ref_tokens], metadata=meta)
     with open(os.path.join(out, "metrics.json"), "w") as f:
         json.dump(metrics, f, indent=2)
 
@@ -197,12 +195,11 @@ def save_model_dir(model, args, out, held, metrics):
 def load_model_dir(path):
     """The ByteLM a model directory holds (its metrics.json arguments, model.safetensors), in eval
     mode, with those arguments. Chains are refused: their layer names are folded."""
-    from safetensors.torch import load_file
     with open(os.path.join(path, "metrics.json")) as f:
         args = argparse.Namespace(**json.load(f)["args"])
     if args.aggregator == "chain":
         raise SystemExit(f"dagmoe: {path}: a chain model directory cannot be loaded back")
-    model = ByteLM(args, args.seed)
+    model = ByteLM(args, args.seed, spec_init=False)
     state = {(k[len("model."):] if k.startswith("model.") else k): v for k, v in load_file(os.path.join(path, "model.safetensors")).items()}
     model.load_state_dict(state)
     return model.eval(), args

@@ -5,7 +5,7 @@ import os
 
 import pytest
 import torch
-from test_lm import TINY, corpus  # noqa: F401  (the fixture)
+from conftest import TINY
 
 from dagmoe.ablate import ablate, main as ablate_main
 from dagmoe.corpus import splits
@@ -13,13 +13,13 @@ from dagmoe.lm import bits_per_byte, load_model_dir, main as lm_main
 
 
 @pytest.fixture
-def trained(tmp_path, corpus):  # noqa: F811
+def trained(tmp_path, corpus):
     out = str(tmp_path / "dag")
     lm_main(["--corpus", corpus, "--aggregator", "dag", "--dag-layers", "2", "--lr", "3e-2", "--out", out] + TINY)
     return out
 
 
-def test_loader_gives_back_the_trained_model(trained, corpus):  # noqa: F811
+def test_loader_gives_back_the_trained_model(trained, corpus):
     model, args = load_model_dir(trained)
     _, held = splits(corpus)
     with torch.no_grad():
@@ -27,7 +27,7 @@ def test_loader_gives_back_the_trained_model(trained, corpus):  # noqa: F811
     assert bpb == pytest.approx(json.load(open(os.path.join(trained, "metrics.json")))["final_heldout_bpb"], abs=1e-5)
 
 
-def test_removed_is_the_model_without_that_module(trained, corpus):  # noqa: F811
+def test_removed_is_the_model_without_that_module(trained, corpus):
     model, args = load_model_dir(trained)
     _, held = splits(corpus)
     with torch.no_grad():
@@ -42,7 +42,7 @@ def test_removed_is_the_model_without_that_module(trained, corpus):  # noqa: F81
     assert row["delta"] != 0  # the trained module does something
 
 
-def test_command_refuses_other_models_and_existing_files(tmp_path, trained, corpus):  # noqa: F811
+def test_command_refuses_other_models_and_existing_files(tmp_path, trained, corpus):
     target = tmp_path / "rows.json"
     ablate_main([trained, "--corpus", corpus, "--windows", "8", "--json", str(target)])
     assert len(json.load(open(target))["rows"]) == 9

@@ -9,26 +9,12 @@ import sys
 
 import pytest
 import torch
-from conftest import ROOT
+from conftest import ROOT, TINY
 from safetensors.torch import load_file
 
 from dagmoe import from_safetensors
 from dagmoe.corpus import splits
 from dagmoe.lm import main
-
-TINY = ["--layers", "2", "--d-model", "16", "--heads", "2", "--experts", "4", "--d-ff", "8", "--d-g", "4",
-        "--context", "16", "--batch", "4", "--tokens", "640", "--eval-every", "5", "--eval-windows", "8",
-        "--ref-tokens", "8", "--threads", "1"]
-
-
-@pytest.fixture
-def corpus(tmp_path):
-    folder = tmp_path / "texts"
-    folder.mkdir()
-    for i in range(10):
-        (folder / f"play_{i}_gut.txt").write_text(f"ACT {i}. Enter a player, speaking line {i}.\n" * 40)
-    (folder / "play_0_gut_f.txt").write_text("another edition\n")
-    return str(folder)
 
 
 def test_corpus_holds_out_whole_texts(corpus):
