@@ -34,7 +34,7 @@ let package = Package(
         ]),
 
         // Tests, one target per library, and the helpers they share.
-        .target(name: "TestSupport", dependencies: ["Checkpoint", "Report"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Checkpoint", "Report", "MoE", "LinearAlgebra"], path: "Tests/TestSupport"),
         .testTarget(name: "BigIntTests", dependencies: ["BigInt"]),
         .testTarget(name: "CombinatoricsTests", dependencies: ["Combinatorics", "BigInt"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),

@@ -1,6 +1,7 @@
 import Foundation
 import LinearAlgebra
 import Testing
+import TestSupport
 @testable import Checkpoint
 import MoE
 
@@ -71,12 +72,8 @@ import MoE
             for t in 0..<3 {
                 let jac = layer.tokenJacobians(x: Array(x[(t * d)..<((t + 1) * d)]))
                 #expect(jac.selectionStable)
-                var r = jac.layer
-                for a in 0..<d { r[a, a] -= 1 }
-                for (g, j) in zip(jac.gates, jac.experts) { for n in r.data.indices { r.data[n] -= g * j.data[n] } }
-                if let s = jac.shared { for n in r.data.indices { r.data[n] -= s.data[n] } }
-                let tolerance = 1e-10 * (try jac.layer.singularValues()[0])
-                let rank = try r.singularValues().filter { $0 > tolerance }.count
+                let (sv, norm) = try excessSingularValues(jac)
+                let rank = sv.filter { $0 > 1e-10 * norm }.count
                 #expect(rank <= bound, "\(family) layer \(i) token \(t): rank \(rank) > \(bound)")
             }
         }
